@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Nexus: an edge gateway appliance. Module boundaries are described in docs/architecture.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+let package = Package(
+    name: "nexus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "nexusd", targets: ["nexusd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C headers and the few shims Swift cannot import (liburing include order, IOSQE flags, CPU pinning).
+        .target(name: "CNexusLinux", linkerSettings: [.linkedLibrary("uring")]),
+        // libyaml, the reference YAML parser (Debian: libyaml-dev).
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // A growable byte buffer with a stable base address: the unit of I/O between the loops and the codec.
+        .target(name: "NexusBytes", swiftSettings: strict),
+        // File descriptors, sockets, clocks, errno: every plain syscall goes through here.
+        .target(name: "NexusSystem", dependencies: ["CNexusLinux"], swiftSettings: strict),
+        // io_uring through liburing: the ring, its operations, provided-buffer rings, the feature probe.
+        .target(name: "NexusRing", dependencies: ["CNexusLinux", "NexusSystem"], swiftSettings: strict),
+        // Lock-free SPSC/MPSC rings, wakers, the log writer thread.
+        .target(name: "NexusRuntime", dependencies: ["NexusSystem", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        // HTTP/1.1 request parser, body decoders and response encoder: bytes in, events out, no I/O.
+        .target(name: "NexusHTTP1", dependencies: ["NexusBytes"], swiftSettings: strict),
+        // YAML (libyaml) to a checked configuration, with file:line errors.
+        .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
+        // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
+        .target(name: "NexusServer",
+                dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .executableTarget(name: "nexusd",
+                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strict,
+                          linkerSettings: [.linkedLibrary("jemalloc")]),
+        .testTarget(name: "NexusHTTP1Tests", dependencies: ["NexusHTTP1", "NexusBytes"]),
+        .testTarget(name: "NexusRuntimeTests", dependencies: ["NexusRuntime", "NexusSystem"]),
+        .testTarget(name: "NexusConfigTests", dependencies: ["NexusConfig"]),
+        .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
+    ]
+)
