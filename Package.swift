@@ -9,6 +9,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nexusd", targets: ["nexusd"]),
+        // Libraries for Benchmarks/ and Fuzz/, which are packages of their own.
+        .library(name: "NexusHTTP1", targets: ["NexusHTTP1", "NexusBytes"]),
+        .library(name: "NexusRuntime", targets: ["NexusRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -1,0 +1,287 @@
+import NexusBytes
+import NexusHTTP1
+import NexusSystem
+
+/// The HTTP/1.1 side of an event loop: turns received bytes into responses, and decides timeouts and closes.
+///
+/// It performs no I/O. A driver (io_uring or epoll) feeds it bytes and events, then looks at the connection's
+/// flags (`outbox`, `closeAfterFlush`, `abort`, `wantReadPaused`) and does the I/O they ask for. Both drivers
+/// share this type, so the protocol behaves the same on both back ends.
+final class HTTPEngine {
+    var settings: EngineSettings
+    var routes: RouteTable
+    /// The current time (monotonic ms), set by the driver once per batch of events.
+    var now: Int64 = 0
+    /// Shutting down: every response closes its connection, idle ones are closed.
+    var draining = false
+    /// "Date: <IMF-fixdate>\r\n", refreshed once a second.
+    let dateLine = ByteBuffer(capacity: 64)
+    private var dateSecond = -1
+    /// Scratch space for building bodies whose length goes first.
+    private let scratch = ByteBuffer(capacity: 1024)
+
+    /// Requests answered, for the log and (later) metrics.
+    var requestsServed = 0
+
+    init(settings: EngineSettings, routes: RouteTable) {
+        self.settings = settings
+        self.routes = routes
+        refreshDate()
+    }
+
+    /// Recomputes the Date line when the wall-clock second changed.
+    func refreshDate() {
+        let s = Clock.unixSeconds()
+        guard s != dateSecond else { return }
+        dateSecond = s
+        dateLine.clear()
+        dateLine.append("Date: ")
+        HTTPDate(unixSeconds: s).append(to: dateLine)
+        dateLine.append("\r\n")
+    }
+
+    // MARK: Events from the driver
+
+    /// A connection was accepted.
+    func opened(_ c: Connection) {
+        c.timer = .none
+        rearm(c)
+    }
+
+    /// Bytes arrived on `c`.
+    @inline(__always)
+    func received(_ c: Connection, _ bytes: UnsafeRawBufferPointer) {
+        if c.phase == .linger || c.abort { return } // discarded
+        c.input.append(bytes)
+        process(c)
+    }
+
+    /// The peer shut its write side. Requests already complete are still answered (a client may half-close after
+    /// its last request); a request cut in the middle is dropped.
+    func peerClosed(_ c: Connection) {
+        c.peerClosed = true
+        if c.phase == .linger { c.abort = true; return }
+        if c.hasOutput { c.closeAfterFlush = true } else { c.abort = true }
+    }
+
+    /// Everything queued on `c` was sent: resume parsing pipelined requests held back by the output high-water mark.
+    func outputDrained(_ c: Connection) {
+        if !c.input.isEmpty && !c.closeAfterFlush && !c.abort { process(c) }
+    }
+
+    // MARK: Parsing and dispatch
+
+    /// Parses and answers as many complete requests as `input` holds, in order.
+    func process(_ c: Connection) {
+        while true {
+            if c.closeAfterFlush || c.abort {
+                c.input.clear()
+                return
+            }
+            if c.out.readableBytes + c.outbox.readableBytes >= settings.outputHighWater {
+                // Back-pressure: answer nothing more until the client reads; stop reading if it keeps sending.
+                c.wantReadPaused = c.input.readableBytes >= settings.inputHighWater
+                return
+            }
+            c.wantReadPaused = false
+            switch c.phase {
+            case .head:
+                if c.input.isEmpty { return }
+                if !c.requestStarted {
+                    c.requestStarted = true
+                    c.timer = .none
+                }
+                switch c.scanner.scan(c.input.readable, limits: settings.limits) {
+                case .incomplete:
+                    return
+                case .failed(let e):
+                    fail(c, e)
+                    return
+                case .complete(let length):
+                    c.headBytes.clear()
+                    c.headBytes.append(UnsafeRawBufferPointer(rebasing: c.input.readable[0..<length]))
+                    c.input.consume(length)
+                    c.scanner.reset()
+                    do {
+                        try HeadParser.parse(c.headBytes.readable, limits: settings.limits, into: &c.head)
+                    } catch {
+                        fail(c, error)
+                        return
+                    }
+                    startRequest(c)
+                }
+            case .body:
+                guard var decoder = c.decoder else { preconditionFailure("body phase without a decoder") }
+                let consumed: Int
+                do {
+                    if c.keepBody {
+                        let body = c.body
+                        consumed = try decoder.decode(c.input.readable) { body.append($0) }
+                    } else {
+                        consumed = try decoder.decode(c.input.readable) { _ in }
+                    }
+                } catch {
+                    c.decoder = decoder
+                    fail(c, error)
+                    return
+                }
+                c.input.consume(consumed)
+                c.decoder = decoder
+                if decoder.isComplete {
+                    finish(c)
+                } else {
+                    c.timer = .none // progress resets the body timer
+                    return
+                }
+            case .linger, .free:
+                c.input.clear()
+                return
+            }
+        }
+    }
+
+    /// A head was parsed: choose the route and the body framing; answer at once when there is no body.
+    private func startRequest(_ c: Connection) {
+        let head = c.head
+        let bytes = c.headBytes.readable
+        c.target = routes.resolve(path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
+                                  method: UnsafeRawBufferPointer(rebasing: bytes[head.methodRange]))
+        let hasBody: Bool
+        if head.isChunked {
+            c.decoder = BodyDecoder(chunkedWith: settings.limits)
+            hasBody = true
+        } else if let length = head.contentLength, length > 0 {
+            if length > settings.limits.maxBodyBytes {
+                fail(c, HTTPParseError(status: 413, detail: "the request body is larger than this server accepts"))
+                return
+            }
+            c.decoder = BodyDecoder(contentLength: length)
+            hasBody = true
+        } else {
+            c.decoder = nil
+            hasBody = false
+        }
+        guard hasBody else {
+            finish(c)
+            return
+        }
+        if case .echo = c.target { c.keepBody = true } else { c.keepBody = false }
+        c.body.clear()
+        c.phase = .body
+        c.timer = .none
+        if head.expectContinue && head.version == .http11 {
+            switch c.target {
+            case .notFound, .methodNotAllowed:
+                // Refuse before the client sends the body (RFC 9110 10.1.1), and close: the body may still come.
+                c.head.keepAlive = false
+                respond(c)
+                c.closeAfterFlush = true
+                return
+            default:
+                if c.input.isEmpty { c.outbox.append("HTTP/1.1 100 Continue\r\n\r\n") }
+            }
+        }
+    }
+
+    /// The request is complete: answer it and get ready for the next one.
+    private func finish(_ c: Connection) {
+        respond(c)
+        c.phase = .head
+        c.decoder = nil
+        c.keepBody = false
+        c.requestStarted = false
+        c.servedAny = true
+        c.timer = .none
+        c.lastActivity = now
+        c.head.reset()
+    }
+
+    /// Writes the response for the current request into the outbox.
+    private func respond(_ c: Connection) {
+        requestsServed &+= 1
+        let head = c.head
+        let keepAlive = head.keepAlive && !draining
+        let connection: ConnectionField = keepAlive ? (head.version == .http10 ? .keepAlive : .none) : .close
+        if !keepAlive { c.closeAfterFlush = true }
+        let headOnly = head.method == .head
+        let date = dateLine.readable
+        switch c.target {
+        case .fixed(let r):
+            r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date)
+        case .echo:
+            EchoResponse.write(head: head, headBytes: c.headBytes.readable, body: c.body.readable, into: c.outbox,
+                               scratch: scratch, headOnly: headOnly, connection: connection, date: date)
+        case .notFound:
+            ProblemResponse.write(status: 404, detail: "no route matches this path", headOnly: headOnly,
+                                  connection: connection, date: date, into: c.outbox, scratch: scratch)
+        case .methodNotAllowed(let allow):
+            ProblemResponse.write(status: 405, detail: "this route does not accept this method", allow: allow,
+                                  headOnly: headOnly, connection: connection, date: date, into: c.outbox, scratch: scratch)
+        }
+        c.body.clear()
+    }
+
+    /// Answers a protocol error and closes the connection after the response.
+    private func fail(_ c: Connection, _ e: HTTPParseError) {
+        requestsServed &+= 1
+        ProblemResponse.write(status: e.status, detail: String(describing: e.detail), headOnly: false, connection: .close,
+                              date: dateLine.readable, into: c.outbox, scratch: scratch)
+        c.closeAfterFlush = true
+        c.input.clear()
+        c.phase = .head
+        c.decoder = nil
+    }
+
+    // MARK: Timers
+
+    /// Sets the phase deadline for the state `c` is in. Called by the driver after every event on `c`.
+    func rearm(_ c: Connection) {
+        switch c.phase {
+        case .free, .linger:
+            return
+        case .head:
+            if c.requestStarted {
+                if c.timer != .header { c.timer = .header; c.deadline = now + settings.headerTimeout }
+            } else if c.hasOutput {
+                // Still sending the last response: the send timer watches that.
+                c.timer = .none
+                c.deadline = .max
+            } else if c.timer == .none {
+                if c.servedAny {
+                    c.timer = .idle
+                    c.deadline = now + (draining ? settings.drainIdleGrace : settings.idleTimeout)
+                } else {
+                    c.timer = .header
+                    c.deadline = now + settings.headerTimeout
+                }
+            }
+        case .body:
+            if c.timer != .body { c.timer = .body; c.deadline = now + settings.bodyTimeout }
+        }
+    }
+
+    /// The phase deadline of `c` passed: a started request gets 408, an idle connection is closed.
+    func expired(_ c: Connection) {
+        switch c.timer {
+        case .header where c.requestStarted, .body:
+            if c.hasOutput {
+                c.abort = true
+            } else {
+                fail(c, HTTPParseError(status: 408, detail: "the request was not received in time"))
+            }
+        case .header, .idle, .linger, .none:
+            c.abort = true
+        }
+        c.timer = .none
+        c.deadline = .max
+    }
+
+    /// Enters the drain: idle keep-alive connections close after a short grace, the others after their response.
+    func beginDrain(_ connections: some Sequence<Connection>) {
+        draining = true
+        for c in connections where c.phase == .head && !c.requestStarted && !c.hasOutput {
+            c.timer = .idle
+            c.deadline = min(c.deadline, max(now, c.lastActivity + settings.drainIdleGrace))
+        }
+    }
+}

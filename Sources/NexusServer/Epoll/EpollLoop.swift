@@ -1,0 +1,271 @@
+import CNexusLinux
+import Glibc
+import Logging
+import NexusRuntime
+import NexusSystem
+
+/// An event loop on epoll, for hosts where io_uring is refused (containers with Docker's default seccomp
+/// profile, kernel.io_uring_disabled, old kernels). Level-triggered readiness; reads into one loop-wide buffer;
+/// writes straight away and waits for EPOLLOUT only when the socket is full. Same engine, same behaviour.
+final class EpollLoop {
+    let epfd: Int32
+    let engine: HTTPEngine
+    let table: ConnectionTable
+    let context: LoopContext
+    var listeners: [Int32]
+    private var listenersRegistered = false
+    private var acceptResumeAt: Int64 = .max
+    private var stopping = false
+    private var drainDeadline: Int64 = .max
+    private var nextTick: Int64 = 0
+    private var lastEMFILELog: Int64 = -10_000
+    private let events: UnsafeMutablePointer<epoll_event>
+    private let maxEvents = 256
+    private let readBuffer: UnsafeMutableRawBufferPointer
+    private var dirty: [Connection] = []
+
+    init(context: LoopContext) throws(SystemError) {
+        self.context = context
+        let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard fd >= 0 else { throw .last("epoll_create1") }
+        epfd = fd
+        engine = HTTPEngine(settings: context.settings, routes: context.routes)
+        table = ConnectionTable(capacity: context.maxConnections)
+        listeners = context.listeners
+        events = .allocate(capacity: maxEvents)
+        readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+        dirty.reserveCapacity(256)
+        try register(context.mailbox.waker.fd, events: UInt32(EPOLLIN.rawValue), data: UserData.make(.wake))
+        try registerListeners()
+    }
+
+    deinit {
+        Glibc.close(epfd)
+        events.deallocate()
+        readBuffer.deallocate()
+    }
+
+    private func register(_ fd: Int32, events: UInt32, data: UInt64) throws(SystemError) {
+        var ev = epoll_event(events: events, data: epoll_data_t(u64: data))
+        guard epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0 else { throw .last("epoll_ctl(ADD)") }
+    }
+
+    private func registerListeners() throws(SystemError) {
+        for (i, fd) in listeners.enumerated() where fd >= 0 {
+            try register(fd, events: UInt32(EPOLLIN.rawValue), data: UserData.make(.accept, slot: Int32(i)))
+        }
+        listenersRegistered = true
+    }
+
+    private func unregisterListeners() {
+        for fd in listeners where fd >= 0 { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, nil) }
+        listenersRegistered = false
+    }
+
+    func run() {
+        engine.now = Clock.monotonicMilliseconds()
+        nextTick = engine.now + 250
+        while true {
+            let wait = Int32(clamping: max(0, min(nextTick, acceptResumeAt) - engine.now))
+            let n = epoll_wait(epfd, events, Int32(maxEvents), wait)
+            engine.now = Clock.monotonicMilliseconds()
+            if n < 0 && errno != EINTR {
+                context.logger.critical("epoll_wait failed", metadata: ["error": "\(SystemError.describe(errno))"])
+                break
+            }
+            for i in 0..<max(0, Int(n)) {
+                let ev = events[i]
+                dispatch(ev.data.u64, ev.events)
+            }
+            if engine.now >= acceptResumeAt {
+                acceptResumeAt = .max
+                if !stopping { try? registerListeners() }
+            }
+            if engine.now >= nextTick {
+                nextTick = engine.now + 250
+                tick()
+            }
+            for c in dirty { settle(c) }
+            dirty.removeAll(keepingCapacity: true)
+            if stopping {
+                if table.openCount == 0 { break }
+                if engine.now >= drainDeadline { for c in table.active { close(c) } }
+            }
+        }
+        closeListeners()
+    }
+
+    private func dispatch(_ data: UInt64, _ events: UInt32) {
+        switch UserData.kind(data) {
+        case .accept:
+            acceptReady(Int(UserData.slot(data)))
+        case .wake:
+            context.mailbox.drain { handle($0) }
+        case .receive:
+            guard let c = table.lookup(slot: UserData.slot(data), generation: UserData.generation(data)) else { return }
+            if events & (UInt32(EPOLLIN.rawValue) | UInt32(EPOLLHUP.rawValue) | UInt32(EPOLLERR.rawValue) | UInt32(EPOLLRDHUP.rawValue)) != 0 {
+                readAvailable(c)
+            }
+            if events & UInt32(EPOLLOUT.rawValue) != 0 { c.wantsWritable = false }
+            markDirty(c)
+        default:
+            break
+        }
+    }
+
+    private func acceptReady(_ index: Int) {
+        let lfd = listeners[index]
+        guard lfd >= 0 else { return }
+        for _ in 0..<64 {
+            let fd = accept4(lfd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            if fd < 0 {
+                let e = errno
+                if e == EAGAIN || e == EWOULDBLOCK { return }
+                if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM {
+                    // Out of descriptors or memory: stop watching the listeners for 100 ms instead of spinning.
+                    if engine.now - lastEMFILELog >= 5000 {
+                        lastEMFILELog = engine.now
+                        context.logger.error("accept failed, pausing accepts for 100 ms",
+                                             metadata: ["error": "\(SystemError.describe(e))", "open": "\(table.openCount)"])
+                    }
+                    if listenersRegistered { unregisterListeners() }
+                    acceptResumeAt = engine.now + 100
+                    return
+                }
+                continue // ECONNABORTED and the like: next one
+            }
+            guard let c = table.acquire() else {
+                ConnectionRefusal.refuse(fd: fd)
+                context.refusedConnections += 1
+                continue
+            }
+            c.open(fd: fd, now: engine.now)
+            Socket.setNoDelay(fd)
+            let interest = UInt32(EPOLLIN.rawValue) | UInt32(EPOLLRDHUP.rawValue)
+            var ev = epoll_event(events: interest, data: epoll_data_t(u64: UserData.make(.receive, slot: c.slot, generation: c.generation)))
+            if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0 {
+                Socket.close(fd)
+                table.release(c)
+                continue
+            }
+            c.registeredEvents = interest
+            engine.opened(c)
+            markDirty(c)
+        }
+    }
+
+    private func readAvailable(_ c: Connection) {
+        if c.readPaused || c.peerClosed { return }
+        for _ in 0..<4 {
+            let n = Socket.receive(c.fd, into: readBuffer)
+            if n > 0 {
+                engine.received(c, UnsafeRawBufferPointer(start: readBuffer.baseAddress, count: n))
+                if n < readBuffer.count || c.wantReadPaused || c.abort { return }
+            } else if n == 0 {
+                engine.peerClosed(c)
+                return
+            } else {
+                if n == -Int(EAGAIN) || n == -Int(EINTR) { return }
+                c.abort = true
+                return
+            }
+        }
+    }
+
+    @inline(__always)
+    private func markDirty(_ c: Connection) {
+        if !c.dirty { c.dirty = true; dirty.append(c) }
+    }
+
+    /// Writes what the engine queued, then adjusts the epoll interest and the timers.
+    private func settle(_ c: Connection) {
+        c.dirty = false
+        if c.phase == .free { return }
+        if c.abort { close(c); return }
+        var rounds = 0
+        while !c.wantsWritable && rounds < 8 {
+            rounds += 1
+            if c.out.isEmpty { swap(&c.out, &c.outbox) } else if !c.outbox.isEmpty { c.out.append(c.outbox); c.outbox.clear() }
+            if c.out.isEmpty { break }
+            let n = Socket.send(c.fd, c.out.readable)
+            if n >= 0 {
+                c.out.consume(n)
+                c.sendDeadline = engine.now + engine.settings.sendTimeout
+                if c.out.isEmpty {
+                    c.sendDeadline = .max
+                    engine.outputDrained(c)
+                } else {
+                    c.wantsWritable = true
+                }
+            } else if n == -Int(EAGAIN) || n == -Int(EINTR) {
+                c.wantsWritable = true
+                if c.sendDeadline == .max { c.sendDeadline = engine.now + engine.settings.sendTimeout }
+            } else {
+                close(c)
+                return
+            }
+        }
+        if !c.hasOutput && c.closeAfterFlush && c.phase != .linger {
+            if c.peerClosed { close(c); return }
+            Socket.shutdown(c.fd, write: true, read: false)
+            c.phase = .linger
+            c.timer = .linger
+            c.deadline = engine.now + engine.settings.lingerTimeout
+        }
+        c.readPaused = c.wantReadPaused
+        var interest: UInt32 = 0
+        if !c.readPaused && !c.peerClosed { interest |= UInt32(EPOLLIN.rawValue) | UInt32(EPOLLRDHUP.rawValue) }
+        if c.wantsWritable { interest |= UInt32(EPOLLOUT.rawValue) }
+        if interest != c.registeredEvents {
+            var ev = epoll_event(events: interest, data: epoll_data_t(u64: UserData.make(.receive, slot: c.slot, generation: c.generation)))
+            epoll_ctl(epfd, EPOLL_CTL_MOD, c.fd, &ev)
+            c.registeredEvents = interest
+        }
+        engine.rearm(c)
+    }
+
+    private func close(_ c: Connection) {
+        guard c.phase != .free else { return }
+        epoll_ctl(epfd, EPOLL_CTL_DEL, c.fd, nil)
+        Socket.close(c.fd)
+        table.release(c)
+    }
+
+    private func tick() {
+        engine.refreshDate()
+        let now = engine.now
+        for c in table.active {
+            if c.sendDeadline <= now {
+                c.abort = true
+                markDirty(c)
+            } else if c.deadline <= now {
+                if c.phase == .linger { c.abort = true } else { engine.expired(c) }
+                markDirty(c)
+            }
+        }
+    }
+
+    private func closeListeners() {
+        if listenersRegistered { unregisterListeners() }
+        for i in listeners.indices where listeners[i] >= 0 {
+            Socket.close(listeners[i])
+            listeners[i] = -1
+        }
+    }
+
+    private func handle(_ message: LoopMessage) {
+        switch message {
+        case .shutdown(let deadline):
+            guard !stopping else { return }
+            stopping = true
+            drainDeadline = deadline
+            acceptResumeAt = .max
+            closeListeners()
+            engine.beginDrain(table.active)
+            for c in table.active { markDirty(c) }
+        case .configure(let routes, let settings):
+            engine.routes = routes
+            engine.settings = settings
+        }
+    }
+}

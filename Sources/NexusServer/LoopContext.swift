@@ -1,0 +1,30 @@
+import Logging
+import NexusRuntime
+
+/// What one event loop is given at start.
+///
+/// SAFETY: created by the main thread and handed to the loop's thread before it starts; from then on only that
+/// thread touches it, except `mailbox`, which is made for crossing threads.
+final class LoopContext: @unchecked Sendable {
+    let index: Int
+    /// One SO_REUSEPORT listener per configured listener, owned by this loop.
+    let listeners: [Int32]
+    let settings: EngineSettings
+    let routes: RouteTable
+    let maxConnections: Int
+    let mailbox: Mailbox<LoopMessage>
+    let logger: Logger
+    /// Connections answered 503 because every slot was taken.
+    var refusedConnections = 0
+
+    init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int,
+         mailbox: Mailbox<LoopMessage>, logger: Logger) {
+        self.index = index
+        self.listeners = listeners
+        self.settings = settings
+        self.routes = routes
+        self.maxConnections = maxConnections
+        self.mailbox = mailbox
+        self.logger = logger
+    }
+}

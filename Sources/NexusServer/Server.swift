@@ -1,0 +1,188 @@
+import Glibc
+import Logging
+import NexusConfig
+import NexusRing
+import NexusRuntime
+import NexusSystem
+import Synchronization
+
+/// The I/O back end the loops run on.
+public enum IOBackend: String, Sendable {
+    case uring = "io_uring"
+    case epoll
+}
+
+/// The whole server: listeners, one event loop per thread, and the way to stop or reconfigure them.
+///
+/// The main thread builds it, calls `start()`, then waits for signals; it talks to the loops only through their
+/// mailboxes (lock-free MPSC rings with an eventfd wake), never through shared mutable state.
+public final class Server {
+    public let config: NexusConfig
+    public private(set) var backend: IOBackend = .epoll
+    /// The addresses actually bound (port 0 resolved), one per configured listener.
+    public private(set) var boundAddresses: [String] = []
+    private let logger: Logger
+    private var threads: [NexusThread] = []
+    private var mailboxes: [Mailbox<LoopMessage>] = []
+
+    public init(config: NexusConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// The number of event loops the configuration asks for.
+    public var loopCount: Int { max(1, config.threads ?? ProcessLimits.availableCPUs) }
+
+    /// Chooses the back end: `auto` prefers io_uring and falls back to epoll, saying why.
+    public static func chooseBackend(_ choice: IOChoice, logger: Logger) throws(ServerError) -> IOBackend {
+        switch choice {
+        case .epoll:
+            return .epoll
+        case .uring:
+            if let reason = UringProbe.unavailableReason() {
+                throw ServerError("io: uring was asked for, but \(reason)")
+            }
+            return .uring
+        case .auto:
+            if let reason = UringProbe.unavailableReason() {
+                logger.warning("io_uring unavailable, falling back to epoll", metadata: ["reason": "\(reason)"])
+                return .epoll
+            }
+            return .uring
+        }
+    }
+
+    /// Opens the listeners, starts the loops, and returns once every loop is running (or throws if one failed).
+    public func start() throws(ServerError) {
+        backend = try Self.chooseBackend(config.io, logger: logger)
+        let loops = loopCount
+        let nofile = ProcessLimits.raiseOpenFileLimit()
+        if config.limits.maxConnections + 64 > nofile {
+            logger.warning("max_connections is above the open-file limit; accepts will pause when it is reached",
+                           metadata: ["max_connections": "\(config.limits.maxConnections)", "nofile": "\(nofile)"])
+        }
+
+        // Listener sockets: one per loop per configured listener (SO_REUSEPORT), opened here so that a bind
+        // error is reported before anything starts. A port of 0 is resolved by the first and reused by the rest.
+        var perLoop = Array(repeating: [Int32](), count: loops)
+        var bound: [String] = []
+        do {
+            for l in config.listeners {
+                var port = l.port
+                for i in 0..<loops {
+                    let fd = try Socket.listen(host: l.host, port: port, ipv6: l.isIPv6, backlog: Int32(l.backlog), reusePort: true)
+                    if port == 0 { port = Socket.localPort(fd) ?? 0 }
+                    perLoop[i].append(fd)
+                }
+                bound.append(l.isIPv6 ? "[\(l.host)]:\(port)" : "\(l.host):\(port)")
+            }
+        } catch {
+            for fds in perLoop { for fd in fds { Socket.close(fd) } }
+            throw ServerError("cannot listen: \(error)")
+        }
+        boundAddresses = bound
+
+        let settings = EngineSettings(config)
+        let routes = RouteTable(config.routes)
+        let perLoopConnections = (config.limits.maxConnections + loops - 1) / loops
+        let status = StartupStatus(loops: loops)
+        for i in 0..<loops {
+            let mailbox = Mailbox<LoopMessage>(capacity: 64)
+            mailboxes.append(mailbox)
+            var loopLogger = logger
+            loopLogger[metadataKey: "loop"] = "\(i)"
+            let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
+                                      maxConnections: perLoopConnections, mailbox: mailbox, logger: loopLogger)
+            let backend = self.backend
+            threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {
+                runLoop(context: context, backend: backend, status: status)
+            })
+        }
+        if let failure = status.waitForAll() {
+            shutdown(deadline: Clock.monotonicMilliseconds())
+            wait()
+            throw ServerError("an event loop failed to start: \(failure)")
+        }
+        for (l, address) in zip(config.listeners, boundAddresses) {
+            logger.info("listening", metadata: ["listener": "\(l.name)", "address": "\(address)"])
+        }
+        logger.info("started", metadata: ["io": "\(backend.rawValue)", "loops": "\(loops)",
+                                          "max_connections": "\(config.limits.maxConnections)"])
+    }
+
+    /// Asks every loop to stop accepting, finish in-flight requests and close by `deadline` (monotonic ms).
+    public func shutdown(deadline: Int64) {
+        for m in mailboxes { post(.shutdown(deadline: deadline), to: m) }
+    }
+
+    /// Publishes a new configuration snapshot (routes, limits, timeouts) to every loop. Listener and thread
+    /// changes need a restart.
+    public func reconfigure(_ new: NexusConfig) {
+        let settings = EngineSettings(new)
+        let routes = RouteTable(new.routes)
+        for m in mailboxes { post(.configure(routes, settings), to: m) }
+    }
+
+    /// Blocks until every loop has exited.
+    public func wait() {
+        for t in threads { t.join() }
+        threads.removeAll()
+    }
+
+    /// Control messages are never dropped: the sender retries while the ring is full (a loop drains its
+    /// mailbox on every turn, so this ends within a turn).
+    private func post(_ message: LoopMessage, to mailbox: Mailbox<LoopMessage>) {
+        while !mailbox.post(message) { usleep(1000) }
+    }
+}
+
+/// A start-up or run-time failure of the server, with a message for the operator.
+public struct ServerError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+/// The body of a loop thread: builds the loop on this thread, reports, runs.
+private func runLoop(context: LoopContext, backend: IOBackend, status: StartupStatus) {
+    switch backend {
+    case .uring:
+        let loop: UringLoop
+        do { loop = try UringLoop(context: context) } catch {
+            status.fail("\(error)")
+            for fd in context.listeners { Socket.close(fd) }
+            return
+        }
+        status.ready()
+        loop.run()
+    case .epoll:
+        let loop: EpollLoop
+        do { loop = try EpollLoop(context: context) } catch {
+            status.fail("\(error)")
+            for fd in context.listeners { Socket.close(fd) }
+            return
+        }
+        status.ready()
+        loop.run()
+    }
+}
+
+/// How the loops tell the main thread they are running. Start-up only: a short poll is fine here.
+private final class StartupStatus: Sendable {
+    let loops: Int
+    let readyCount = Atomic<Int>(0)
+    let failed = Mutex<String?>(nil)
+
+    init(loops: Int) { self.loops = loops }
+
+    func ready() { readyCount.wrappingAdd(1, ordering: .releasing) }
+
+    func fail(_ why: String) {
+        failed.withLock { if $0 == nil { $0 = why } }
+        readyCount.wrappingAdd(1, ordering: .releasing)
+    }
+
+    func waitForAll() -> String? {
+        while readyCount.load(ordering: .acquiring) < loops { usleep(500) }
+        return failed.withLock { $0 }
+    }
+}

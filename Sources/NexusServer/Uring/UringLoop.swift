@@ -1,0 +1,325 @@
+import CNexusLinux
+import Glibc
+import Logging
+import NexusRing
+import NexusRuntime
+import NexusSystem
+
+/// An event loop on io_uring: one thread, one ring, one SO_REUSEPORT listener.
+///
+/// Multishot accept and multishot receive into a provided-buffer ring; sends of whole response batches with
+/// partial writes resumed; a 250 ms tick for timeouts; an eventfd read for the mailbox. Completions are drained
+/// in batches and the connections they touched are settled once per batch (that is what turns N pipelined
+/// requests into one send).
+final class UringLoop {
+    let ring: Ring
+    var buffers: ProvidedBuffers
+    let engine: HTTPEngine
+    let table: ConnectionTable
+    let context: LoopContext
+    var listeners: [Int32]
+    private var acceptArmed: [Bool]
+    private var acceptPaused = false
+    private var stopping = false
+    private var drainDeadline: Int64 = .max
+    private var lastEMFILELog: Int64 = -10_000
+    private let cqes: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>
+    private let batch = 256
+    private let tickSpec: UnsafeMutablePointer<__kernel_timespec>
+    private let pauseSpec: UnsafeMutablePointer<__kernel_timespec>
+    private let wakeValue: UnsafeMutablePointer<UInt64>
+    private var dirty: [Connection] = []
+
+    /// Builds the loop on the calling thread (the ring is single-issuer).
+    init(context: LoopContext) throws(SystemError) {
+        self.context = context
+        ring = try Ring(entries: 4096)
+        buffers = try ProvidedBuffers(ring: ring, group: 0, count: 512, bufferSize: 16 * 1024)
+        engine = HTTPEngine(settings: context.settings, routes: context.routes)
+        table = ConnectionTable(capacity: context.maxConnections)
+        listeners = context.listeners
+        acceptArmed = Array(repeating: false, count: context.listeners.count)
+        cqes = .allocate(capacity: batch)
+        tickSpec = .allocate(capacity: 1)
+        tickSpec.initialize(to: __kernel_timespec(tv_sec: 0, tv_nsec: 250_000_000))
+        pauseSpec = .allocate(capacity: 1)
+        pauseSpec.initialize(to: __kernel_timespec(tv_sec: 0, tv_nsec: 100_000_000))
+        wakeValue = .allocate(capacity: 1)
+        wakeValue.initialize(to: 0)
+        dirty.reserveCapacity(256)
+    }
+
+    deinit {
+        cqes.deallocate()
+        tickSpec.deallocate()
+        pauseSpec.deallocate()
+        wakeValue.deallocate()
+    }
+
+    /// Runs until a shutdown message has been handled and every connection is closed.
+    func run() {
+        engine.now = Clock.monotonicMilliseconds()
+        armAccepts()
+        ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
+        armWake()
+        while true {
+            let rc = ring.submitAndWait(1)
+            if rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY && rc != -EAGAIN {
+                context.logger.critical("io_uring_submit_and_wait failed", metadata: ["error": "\(SystemError.describe(-rc))"])
+                break
+            }
+            engine.now = Clock.monotonicMilliseconds()
+            while true {
+                let n = ring.peekBatch(cqes, max: batch)
+                if n == 0 { break }
+                for i in 0..<n {
+                    let cqe = cqes[i]!.pointee
+                    complete(userData: cqe.user_data, result: cqe.res, flags: cqe.flags)
+                }
+                ring.advance(n)
+                if n < batch { break }
+            }
+            buffers.publish()
+            for c in dirty { settle(c) }
+            dirty.removeAll(keepingCapacity: true)
+            if stopping {
+                if table.openCount == 0 { break }
+                if engine.now >= drainDeadline { abortAll() }
+            }
+        }
+        closeListeners()
+    }
+
+    // MARK: Completions
+
+    @inline(__always)
+    private func complete(userData: UInt64, result: Int32, flags: UInt32) {
+        guard let kind = UserData.kind(userData) else { return }
+        switch kind {
+        case .receive:
+            receiveCompleted(userData, result, flags)
+        case .send:
+            sendCompleted(userData, result)
+        case .accept:
+            acceptCompleted(Int(UserData.slot(userData)), result, flags)
+        case .tick:
+            tick()
+        case .wake:
+            armWake()
+            context.mailbox.drain { handle($0) }
+        case .acceptResume:
+            acceptPaused = false
+            if !stopping { armAccepts() }
+        case .cancel:
+            break
+        }
+    }
+
+    private func acceptCompleted(_ index: Int, _ result: Int32, _ flags: UInt32) {
+        let more = flags & UInt32(IORING_CQE_F_MORE) != 0
+        if !more { acceptArmed[index] = false }
+        if result >= 0 {
+            if stopping { Socket.close(result); return }
+            guard let c = table.acquire() else {
+                ConnectionRefusal.refuse(fd: result)
+                context.refusedConnections += 1
+                return
+            }
+            c.open(fd: result, now: engine.now)
+            Socket.setNoDelay(result)
+            engine.opened(c)
+            armReceive(c)
+        } else if result == -EMFILE || result == -ENFILE || result == -ENOBUFS || result == -ENOMEM {
+            // Out of descriptors or memory: do not spin on accept. Stop it and try again in 100 ms.
+            if engine.now - lastEMFILELog >= 5000 {
+                lastEMFILELog = engine.now
+                context.logger.error("accept failed, pausing accepts for 100 ms",
+                                     metadata: ["error": "\(SystemError.describe(-result))", "open": "\(table.openCount)"])
+            }
+            for i in listeners.indices where acceptArmed[i] {
+                ring.prepareCancel(target: UserData.make(.accept, slot: Int32(i)), userData: UserData.make(.cancel))
+            }
+            if !acceptPaused {
+                acceptPaused = true
+                ring.prepareTimeout(pauseSpec, userData: UserData.make(.acceptResume))
+            }
+            return
+        }
+        if !more && !acceptPaused && !stopping { armAccept(index) }
+    }
+
+    private func receiveCompleted(_ userData: UInt64, _ result: Int32, _ flags: UInt32) {
+        let c = table.slots[Int(UserData.slot(userData))]
+        if flags & UInt32(IORING_CQE_F_BUFFER) != 0 {
+            let bid = UInt16(truncatingIfNeeded: flags >> UInt32(IORING_CQE_BUFFER_SHIFT))
+            if result > 0 && !c.closing && c.generation & 0xFF_FFFF == UserData.generation(userData) {
+                engine.received(c, UnsafeRawBufferPointer(start: buffers.buffer(bid), count: Int(result)))
+            }
+            buffers.recycle(bid)
+        }
+        let more = flags & UInt32(IORING_CQE_F_MORE) != 0
+        if !more {
+            c.receiveArmed = false
+            c.pendingOperations -= 1
+        }
+        if c.closing {
+            if c.pendingOperations == 0 { finalize(c) }
+            return
+        }
+        if result == 0 {
+            engine.peerClosed(c)
+        } else if result < 0 && result != -ENOBUFS && result != -ECANCELED {
+            c.abort = true
+        }
+        markDirty(c)
+    }
+
+    private func sendCompleted(_ userData: UInt64, _ result: Int32) {
+        let c = table.slots[Int(UserData.slot(userData))]
+        c.pendingOperations -= 1
+        c.sendInFlight = false
+        if c.closing {
+            if c.pendingOperations == 0 { finalize(c) }
+            return
+        }
+        if result < 0 {
+            c.abort = true
+        } else {
+            c.out.consume(Int(result))
+            c.sendDeadline = engine.now + engine.settings.sendTimeout
+            if c.out.isEmpty && c.outbox.isEmpty {
+                c.sendDeadline = .max
+                engine.outputDrained(c)
+            }
+        }
+        markDirty(c)
+    }
+
+    // MARK: Settling a connection after its events
+
+    @inline(__always)
+    private func markDirty(_ c: Connection) {
+        if !c.dirty { c.dirty = true; dirty.append(c) }
+    }
+
+    /// Does the I/O the engine asked for on `c`: send, shut the write side, close, pause or resume reading.
+    private func settle(_ c: Connection) {
+        c.dirty = false
+        if c.closing || c.phase == .free { return }
+        if c.abort { close(c); return }
+        if !c.sendInFlight {
+            if c.out.isEmpty && !c.outbox.isEmpty { swap(&c.out, &c.outbox) }
+            if !c.out.isEmpty {
+                let r = c.out.readable
+                ring.prepareSend(fd: c.fd, bytes: r.baseAddress!, count: r.count,
+                                 userData: UserData.make(.send, slot: c.slot, generation: c.generation))
+                c.sendInFlight = true
+                c.pendingOperations += 1
+                if c.sendDeadline == .max { c.sendDeadline = engine.now + engine.settings.sendTimeout }
+            } else if c.closeAfterFlush && c.phase != .linger {
+                beginLinger(c)
+            }
+        }
+        if c.wantReadPaused && c.receiveArmed && !c.readPaused {
+            c.readPaused = true
+            ring.prepareCancel(target: UserData.make(.receive, slot: c.slot, generation: c.generation),
+                               userData: UserData.make(.cancel))
+        } else if !c.wantReadPaused && c.readPaused {
+            c.readPaused = false
+        }
+        if !c.receiveArmed && !c.readPaused && !c.peerClosed { armReceive(c) }
+        engine.rearm(c)
+    }
+
+    private func beginLinger(_ c: Connection) {
+        if c.peerClosed { close(c); return }
+        Socket.shutdown(c.fd, write: true, read: false)
+        c.phase = .linger
+        c.timer = .linger
+        c.deadline = engine.now + engine.settings.lingerTimeout
+    }
+
+    private func armReceive(_ c: Connection) {
+        ring.prepareMultishotReceive(fd: c.fd, group: buffers.group,
+                                     userData: UserData.make(.receive, slot: c.slot, generation: c.generation))
+        c.receiveArmed = true
+        c.pendingOperations += 1
+    }
+
+    /// Starts closing `c`: cancels what is in flight; the slot is freed when the last completion arrives.
+    private func close(_ c: Connection) {
+        guard !c.closing else { return }
+        c.closing = true
+        if c.pendingOperations > 0 {
+            Socket.shutdown(c.fd, write: true, read: true)
+            ring.prepareCancel(fd: c.fd, userData: UserData.make(.cancel))
+        } else {
+            finalize(c)
+        }
+    }
+
+    private func finalize(_ c: Connection) {
+        Socket.close(c.fd)
+        table.release(c)
+    }
+
+    // MARK: Accept, timers, mailbox
+
+    private func armAccepts() {
+        for i in listeners.indices { armAccept(i) }
+    }
+
+    private func armAccept(_ i: Int) {
+        guard listeners[i] >= 0, !acceptArmed[i] else { return }
+        ring.prepareMultishotAccept(listener: listeners[i], userData: UserData.make(.accept, slot: Int32(i)))
+        acceptArmed[i] = true
+    }
+
+    private func closeListeners() {
+        for i in listeners.indices where listeners[i] >= 0 {
+            Socket.close(listeners[i])
+            listeners[i] = -1
+        }
+    }
+
+    private func armWake() {
+        ring.prepareRead(fd: context.mailbox.waker.fd, into: wakeValue, count: 8, userData: UserData.make(.wake))
+    }
+
+    private func tick() {
+        engine.refreshDate()
+        let now = engine.now
+        for c in table.active where !c.closing {
+            if c.sendDeadline <= now {
+                c.abort = true
+                markDirty(c)
+            } else if c.deadline <= now {
+                if c.phase == .linger { c.abort = true } else { engine.expired(c) }
+                markDirty(c)
+            }
+        }
+        ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
+    }
+
+    private func handle(_ message: LoopMessage) {
+        switch message {
+        case .shutdown(let deadline):
+            guard !stopping else { return }
+            stopping = true
+            drainDeadline = deadline
+            for i in listeners.indices where acceptArmed[i] {
+                ring.prepareCancel(target: UserData.make(.accept, slot: Int32(i)), userData: UserData.make(.cancel))
+            }
+            closeListeners()
+            engine.beginDrain(table.active)
+            for c in table.active { markDirty(c) }
+        case .configure(let routes, let settings):
+            engine.routes = routes
+            engine.settings = settings
+        }
+    }
+
+    private func abortAll() {
+        for c in table.active where !c.closing { close(c) }
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import CNexusLinux
+import Glibc
+import Logging
+import NexusConfig
+import NexusRuntime
+import NexusServer
+import NexusSystem
+
+/// `nexusd`: the Nexus gateway daemon.
+@main
+struct Nexusd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nexusd",
+        abstract: "Nexus edge gateway daemon.",
+        discussion: """
+            Runs the gateway on the configuration FILE. SIGTERM or SIGINT drains (stop accepting, finish in-flight \
+            requests up to timeouts.shutdown_grace, close); SIGHUP re-reads routes, limits and timeouts.
+            """,
+        version: "nexusd \(NexusVersion.string)")
+
+    @Option(name: .long, help: ArgumentHelp("The configuration file to run.", valueName: "FILE"))
+    var config: String?
+
+    @Option(name: .customLong("check-config"), help: ArgumentHelp("Check FILE, report every error as FILE:LINE:COLUMN: KEY: MESSAGE, and exit.", valueName: "FILE"))
+    var checkConfig: String?
+
+    @Option(name: .long, help: "The I/O back end: auto (io_uring, else epoll), uring or epoll. Overrides the file.")
+    var io: IOChoiceArgument?
+
+    @Option(name: .long, help: "The number of event-loop threads. Overrides the file.")
+    var threads: Int?
+
+    func validate() throws {
+        if config == nil && checkConfig == nil { throw ValidationError("Give --config FILE to run, or --check-config FILE.") }
+        if config != nil && checkConfig != nil { throw ValidationError("--config and --check-config do not go together.") }
+        if let t = threads, !(1...256).contains(t) { throw ValidationError("--threads must be between 1 and 256.") }
+    }
+
+    func run() throws {
+        if let file = checkConfig {
+            do {
+                _ = try ConfigLoader.load(path: file)
+                print("\(file): configuration is valid")
+                return
+            } catch {
+                FileHandleStderr.write("\(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        let file = config!
+        var cfg: NexusConfig
+        do { cfg = try ConfigLoader.load(path: file) } catch {
+            FileHandleStderr.write("\(error)\nError: the configuration is not valid; nexusd did not start.\n")
+            throw ExitCode(1)
+        }
+        if let io { cfg.io = io.choice }
+        if let threads { cfg.threads = threads }
+
+        // Every thread started from here inherits the blocked set; the main thread takes them with sigwait.
+        nexus_block_signals()
+        let writer = LogWriter()
+        LoggingSetup.bootstrap(writer: writer, level: Logger.Level(rawValue: cfg.log.level) ?? .info)
+        let logger = Logger(label: "nexusd")
+        logger.info("nexusd starting", metadata: ["version": "\(NexusVersion.string)", "config": "\(file)"])
+
+        let server = Server(config: cfg, logger: logger)
+        do { try server.start() } catch {
+            logger.critical("\(error)")
+            writer.stop()
+            FileHandleStderr.write("Error: \(error)\n")
+            throw ExitCode(1)
+        }
+
+        var draining = false
+        while !draining {
+            let sig = nexus_wait_signal()
+            switch sig {
+            case SIGTERM, SIGINT:
+                let grace = EngineMilliseconds.of(cfg.timeouts.shutdownGrace)
+                logger.info("draining", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")", "grace_ms": "\(grace)"])
+                server.shutdown(deadline: Clock.monotonicMilliseconds() + grace)
+                draining = true
+            case SIGHUP:
+                do {
+                    var new = try ConfigLoader.load(path: file)
+                    if let io { new.io = io.choice }
+                    if let threads { new.threads = threads }
+                    server.reconfigure(new)
+                    if new.listeners.map({ "\($0.host):\($0.port)" }) != cfg.listeners.map({ "\($0.host):\($0.port)" })
+                        || new.threads != cfg.threads || new.io != cfg.io {
+                        logger.warning("reload: listener, thread and io changes take effect at the next restart")
+                    }
+                    cfg.routes = new.routes
+                    cfg.limits = new.limits
+                    cfg.timeouts = new.timeouts
+                    logger.info("configuration reloaded", metadata: ["routes": "\(new.routes.count)"])
+                } catch {
+                    logger.error("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
+                }
+            default:
+                continue
+            }
+        }
+        server.wait()
+        logger.info("stopped")
+        writer.stop()
+    }
+}
+
+/// `--io` values.
+enum IOChoiceArgument: String, ExpressibleByArgument, CaseIterable {
+    case auto, uring, epoll
+
+    var choice: IOChoice {
+        switch self {
+        case .auto: return .auto
+        case .uring: return .uring
+        case .epoll: return .epoll
+        }
+    }
+}
+
+enum EngineMilliseconds {
+    static func of(_ d: Duration) -> Int64 {
+        let (s, atto) = d.components
+        return s * 1000 + atto / 1_000_000_000_000_000
+    }
+}
+
+/// Writes straight to standard error (before the log writer exists, and for CLI errors).
+enum FileHandleStderr {
+    static func write(_ s: String) {
+        var s = s
+        s.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = Glibc.write(2, buf.baseAddress! + off, buf.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+}
