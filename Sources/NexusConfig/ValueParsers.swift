@@ -1,4 +1,8 @@
+#if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Why a scalar's text is not a valid value; the decoder adds file, position and key.
 struct InvalidValue: Error {
@@ -27,8 +31,11 @@ enum ValueParsers {
         let digits = text.prefix(while: \.isASCIIDigit)
         let unit = text.dropFirst(digits.count).drop(while: { $0 == " " }).lowercased()
         let usage = "expected a size like 512, 8KiB, 1MiB (units B, KiB, MiB, GiB)"
-        guard !digits.isEmpty, let number = Int(digits) else {
+        guard !digits.isEmpty else {
             throw InvalidValue("invalid size '\(text)': \(usage)")
+        }
+        guard let number = Int(digits) else {
+            throw InvalidValue("size '\(text)' is too large")
         }
         let multiplier: Int
         switch unit {
@@ -53,8 +60,11 @@ enum ValueParsers {
         let digits = text.prefix(while: \.isASCIIDigit)
         let unit = text.dropFirst(digits.count)
         let usage = "expected a duration like 500ms, 10s, 2m, 1h, or a number of seconds"
-        guard !digits.isEmpty, let number = Int(digits) else {
+        guard !digits.isEmpty else {
             throw InvalidValue("invalid duration '\(text)': \(usage)")
+        }
+        guard let number = Int(digits) else {
+            throw InvalidValue("duration '\(text)' is longer than the maximum \(formatDuration(maximum))")
         }
         let millisecondsPerUnit: Int
         switch unit {

@@ -102,4 +102,19 @@ import Testing
         #expect(ConfigDecoder.editDistance("", "abc") == 3)
         #expect(ConfigDecoder.editDistance("kitten", "sitting") == 3)
     }
+
+    @Test func hugeNumbersAreOutOfRangeNotMalformed() {
+        do {
+            _ = try ValueParsers.size("99999999999999999999999", in: 0...Int.max)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message == "size '99999999999999999999999' is too large")
+        }
+        do {
+            _ = try ValueParsers.duration("99999999999999999999h", maximum: TimeoutsConfig.maximum)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.message == "duration '99999999999999999999h' is longer than the maximum 24h")
+        }
+    }
 }
