@@ -1,3 +1,4 @@
+import Testing
 @testable import NexusConfig
 
 /// The errors `ConfigLoader.parse` reports for a document, or [] if it loads.
@@ -27,7 +28,6 @@ let minimalListener = """
 
     """
 
-import Testing
 
 /// Chosen fields of an optional error joined by spaces, e.g. `summary(e, \.line, \.key) == "3 listeners"`.
 func summary(_ error: ConfigError?, _ fields: PartialKeyPath<ConfigError>...) -> String? {
