@@ -1,0 +1,95 @@
+extension ConfigDecoder {
+    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes"]
+
+    /// Decodes the whole document; nil when any error was recorded.
+    mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
+        guard let root, !root.isNull else {
+            fail(Mark(line: 1, column: 1), "listeners", "the configuration is empty; 'listeners' is required")
+            return nil
+        }
+        guard let fields = fields(root, path: "", allowed: Self.rootKeys) else { return nil }
+
+        let threads: Int? = value(fields, "threads", default: nil, expected: "auto or a number of threads") { text throws(InvalidValue) in
+            if text == "auto" { return nil }
+            do {
+                return try ValueParsers.integer(text, in: NexusConfig.threadRange)
+            } catch {
+                let range = NexusConfig.threadRange
+                throw InvalidValue("expected auto or an integer \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            }
+        }
+        let io = value(fields, "io", default: IOChoice.auto, expected: "auto, uring or epoll") { text throws(InvalidValue) in
+            guard let choice = IOChoice(rawValue: text) else {
+                throw InvalidValue("expected auto, uring or epoll, got '\(text)'")
+            }
+            return choice
+        }
+        var listeners: [ListenerConfig] = []
+        if let node = fields["listeners"] {
+            listeners = decodeListeners(node, path: "listeners")
+        } else {
+            fail(fields.mark, "listeners", "missing required key 'listeners'")
+        }
+        let limits = fields["limits"].flatMap { decodeLimits($0, path: "limits") } ?? .defaults
+        let timeouts = fields["timeouts"].flatMap { decodeTimeouts($0, path: "timeouts") } ?? .defaults
+        let log = fields["log"].flatMap { decodeLog($0, path: "log") } ?? .defaults
+        let routes = fields["routes"].map { decodeRoutes($0, path: "routes") } ?? []
+
+        guard errors.isEmpty else { return nil }
+        return NexusConfig(threads: threads, io: io, listeners: listeners, limits: limits, timeouts: timeouts,
+                           log: log, routes: routes)
+    }
+
+    mutating func decodeLimits(_ node: YAMLNode, path: String) -> LimitsConfig? {
+        let keys = ["max_connections", "max_request_line", "max_header_bytes", "max_headers", "max_body_bytes"]
+        guard let fields = fields(node, path: path, allowed: keys) else { return nil }
+        let defaults = LimitsConfig.defaults
+        return LimitsConfig(
+            maxConnections: value(fields, "max_connections", default: defaults.maxConnections, expected: "an integer") {
+                text throws(InvalidValue) in try ValueParsers.integer(text, in: LimitsConfig.maxConnectionsRange)
+            },
+            maxRequestLineBytes: size(fields, "max_request_line", default: defaults.maxRequestLineBytes,
+                                      in: LimitsConfig.requestLineRange),
+            maxHeaderBytes: size(fields, "max_header_bytes", default: defaults.maxHeaderBytes,
+                                 in: LimitsConfig.headerBytesRange),
+            maxHeaderCount: value(fields, "max_headers", default: defaults.maxHeaderCount, expected: "an integer") {
+                text throws(InvalidValue) in try ValueParsers.integer(text, in: LimitsConfig.headerCountRange)
+            },
+            maxBodyBytes: size(fields, "max_body_bytes", default: defaults.maxBodyBytes, in: LimitsConfig.bodyBytesRange))
+    }
+
+    private mutating func size(_ fields: Fields, _ key: String, default fallback: Int, in range: ClosedRange<Int>) -> Int {
+        value(fields, key, default: fallback, expected: "a size") { text throws(InvalidValue) in
+            try ValueParsers.size(text, in: range)
+        }
+    }
+
+    mutating func decodeTimeouts(_ node: YAMLNode, path: String) -> TimeoutsConfig? {
+        let keys = ["header_read", "body_read", "keepalive_idle", "send", "shutdown_grace"]
+        guard let fields = fields(node, path: path, allowed: keys) else { return nil }
+        let defaults = TimeoutsConfig.defaults
+        return TimeoutsConfig(
+            headerRead: duration(fields, "header_read", default: defaults.headerRead),
+            bodyRead: duration(fields, "body_read", default: defaults.bodyRead),
+            keepAliveIdle: duration(fields, "keepalive_idle", default: defaults.keepAliveIdle),
+            send: duration(fields, "send", default: defaults.send),
+            shutdownGrace: duration(fields, "shutdown_grace", default: defaults.shutdownGrace))
+    }
+
+    private mutating func duration(_ fields: Fields, _ key: String, default fallback: Duration) -> Duration {
+        value(fields, key, default: fallback, expected: "a duration") { text throws(InvalidValue) in
+            try ValueParsers.duration(text, maximum: TimeoutsConfig.maximum)
+        }
+    }
+
+    mutating func decodeLog(_ node: YAMLNode, path: String) -> LogConfig? {
+        guard let fields = fields(node, path: path, allowed: ["level"]) else { return nil }
+        let level = value(fields, "level", default: LogConfig.defaults.level, expected: "a log level") { text throws(InvalidValue) in
+            guard LogConfig.levels.contains(text) else {
+                throw InvalidValue("expected one of \(LogConfig.levels.joined(separator: ", ")), got '\(text)'")
+            }
+            return text
+        }
+        return LogConfig(level: level)
+    }
+}

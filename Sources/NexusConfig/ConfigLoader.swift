@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads YAML configuration into a checked `NexusConfig`.
+///
+/// Every problem found is reported, each with file, line, column and key; see `ConfigErrors`.
+public enum ConfigLoader {
+    /// Configuration files larger than this are refused (a typo'd path to a log file, say).
+    public static let maxFileBytes = 16 << 20
+
+    /// Reads and decodes a configuration file. A file that cannot be read gives one error at line 0.
+    public static func load(path: String) throws(ConfigErrors) -> NexusConfig {
+        let bytes: [UInt8]
+        do {
+            bytes = try readFile(path)
+        } catch {
+            throw ConfigErrors([error])
+        }
+        return try decode(bytes: bytes, file: path)
+    }
+
+    /// Decodes configuration text; `file` names it in errors.
+    public static func parse(_ yaml: String, file: String) throws(ConfigErrors) -> NexusConfig {
+        try decode(bytes: Array(yaml.utf8), file: file)
+    }
+
+    private static func decode(bytes: [UInt8], file: String) throws(ConfigErrors) -> NexusConfig {
+        let (root, yamlErrors) = YAMLNode.parse(bytes: bytes, file: file)
+        // A syntax error leaves no tree; other YAML errors (duplicate keys, aliases) leave one worth checking.
+        if root == nil && !yamlErrors.isEmpty {
+            throw ConfigErrors(yamlErrors)
+        }
+        var decoder = ConfigDecoder(file: file)
+        let config = decoder.decodeRoot(root)
+        let errors = (yamlErrors + decoder.errors).sortedByPosition()
+        guard let config, errors.isEmpty else {
+            throw ConfigErrors(errors)
+        }
+        return config
+    }
+
+    /// Reads a whole file with open(2) and read(2).
+    static func readFile(_ path: String) throws(ConfigError) -> [UInt8] {
+        func failure(_ what: String, _ code: Int32) -> ConfigError {
+            ConfigError(file: path, mark: .wholeFile, key: "", message: "\(what): \(String(cString: strerror(code)))")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw failure("cannot open configuration", errno) }
+        defer { close(fd) }
+        var contents: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw failure("cannot read configuration", code)
+            }
+            if count == 0 { return contents }
+            contents.append(contentsOf: chunk[0..<count])
+            if contents.count > maxFileBytes {
+                throw ConfigError(file: path, mark: .wholeFile, key: "",
+                                  message: "configuration file is larger than \(ValueParsers.formatSize(maxFileBytes))")
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+/// The checked configuration of one nexusd process.
+///
+/// Produced by `ConfigLoader` from YAML (see examples/nexus.yaml), or built directly in code and tests.
+/// Every value has been validated: ranges, addresses, tokens, duplicate names and routes.
+public struct NexusConfig: Sendable, Equatable {
+    /// Event loops (one thread each). nil means `auto`: one loop per CPU the process may run on. YAML: `threads`.
+    public var threads: Int?
+    /// The I/O backend. Default `.auto`. YAML: `io`.
+    public var io: IOChoice
+    /// Where to accept connections; at least one. YAML: `listeners` (required).
+    public var listeners: [ListenerConfig]
+    /// Connection and request size limits. YAML: `limits`.
+    public var limits: LimitsConfig
+    /// Timeouts. YAML: `timeouts`.
+    public var timeouts: TimeoutsConfig
+    /// Logging. YAML: `log`.
+    public var log: LogConfig
+    /// Routes in file order. Default none. YAML: `routes`.
+    public var routes: [RouteConfig]
+
+    /// The accepted range of `threads`.
+    public static let threadRange = 1...256
+
+    public init(threads: Int? = nil, io: IOChoice = .auto, listeners: [ListenerConfig],
+                limits: LimitsConfig = .defaults, timeouts: TimeoutsConfig = .defaults,
+                log: LogConfig = .defaults, routes: [RouteConfig] = []) {
+        self.threads = threads
+        self.io = io
+        self.listeners = listeners
+        self.limits = limits
+        self.timeouts = timeouts
+        self.log = log
+        self.routes = routes
+    }
+}
+
+/// Which I/O backend the event loops use.
+public enum IOChoice: String, Sendable, CaseIterable {
+    /// io_uring when the kernel supports what Nexus needs, otherwise epoll. The default.
+    case auto
+    /// io_uring only; fail at start if it is unavailable.
+    case uring
+    /// epoll only.
+    case epoll
+}
