@@ -5,7 +5,8 @@ import Logging
 ///
 /// Format: `2026-11-26T23:41:02.123Z info nexusd: message key=value key2=value2`: a UTC timestamp with
 /// milliseconds, the level, the logger's label, the message, then the metadata (handler metadata, then the metadata
-/// provider's, then the record's, later ones overriding earlier ones) sorted by key. Values are printed as given:
+/// provider's, then the record's, then `error=` if the record carries an error; later ones override earlier ones)
+/// sorted by key. Values are printed as given:
 /// keeping secrets out of metadata is the caller's job, and nothing is escaped (a value containing a newline
 /// produces two physical lines).
 ///
@@ -45,6 +46,9 @@ public struct RingLogHandler: LogHandler {
         }
         if let recordMetadata = event.metadata {
             merged.merge(recordMetadata) { _, new in new }
+        }
+        if let error = event.error {
+            merged["error"] = .string("\(error)")
         }
         let now = UTCTimestamp.now()
         writer.write(Self.format(seconds: now.seconds, nanoseconds: now.nanoseconds, level: event.level,
