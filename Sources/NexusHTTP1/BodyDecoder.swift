@@ -6,9 +6,15 @@
 public struct BodyDecoder: Sendable {
     @usableFromInline enum State: UInt8, Sendable {
         case fixed, data, done
-        case size, sizeBWS, sizeLF, dataCR, dataLF
-        case extNameStart, extName, extAfterName, extValueStart, extToken, extQuoted, extQuotedEscape, extAfterValue
+        case size, sizeLF, dataCR, dataLF
+        // The chunk-extension states, kept together: see `inExtension`.
+        case sizeBWS, extNameStart, extName, extAfterName, extValueStart, extToken, extQuoted, extQuotedEscape
+        case extAfterValue
         case trailerLineStart, trailerLine, trailerLineLF, finalLF
+
+        @inline(__always) var inExtension: Bool {
+            rawValue >= State.sizeBWS.rawValue && rawValue <= State.extAfterValue.rawValue
+        }
     }
 
     @usableFromInline var state: State
@@ -84,6 +90,9 @@ public struct BodyDecoder: Sendable {
     /// Advances the chunked-coding state machine by one byte outside chunk data.
     @usableFromInline mutating func step(_ c: UInt8) throws(HTTPParseError) {
         let isWS = c == .sp || c == .htab
+        if c != .cr && (state.inExtension || state == .size && ByteClass.hexValue(c) == nil) {
+            try countExtension() // every byte of the extension text, from ';' or BWS up to CR
+        }
         switch state {
         case .size:
             if let h = ByteClass.hexValue(c) {
@@ -97,17 +106,13 @@ public struct BodyDecoder: Sendable {
             else if isWS { state = .sizeBWS }
             else if c == .cr { state = .sizeLF }
             else { throw .bad("invalid chunk size") }
-            if state != .sizeLF { try countExtension() }
         case .sizeBWS:
-            try countExtension()
             if c == UInt8(ascii: ";") { state = .extNameStart }
             else if !isWS { throw .bad("invalid chunk extension") }
         case .extNameStart:
-            try countExtension()
             if ByteClass.isTokenChar(c) { state = .extName }
             else if !isWS { throw .bad("invalid chunk extension") }
         case .extName:
-            try countExtension()
             if ByteClass.isTokenChar(c) { return }
             if isWS { state = .extAfterName }
             else if c == UInt8(ascii: "=") { state = .extValueStart }
@@ -115,33 +120,27 @@ public struct BodyDecoder: Sendable {
             else if c == .cr { state = .sizeLF }
             else { throw .bad("invalid chunk extension") }
         case .extAfterName:
-            try countExtension()
             if c == UInt8(ascii: "=") { state = .extValueStart }
             else if c == UInt8(ascii: ";") { state = .extNameStart }
             else if !isWS { throw .bad("invalid chunk extension") }
         case .extValueStart:
-            try countExtension()
             if c == UInt8(ascii: "\"") { state = .extQuoted }
             else if ByteClass.isTokenChar(c) { state = .extToken }
             else if !isWS { throw .bad("invalid chunk extension") }
         case .extToken:
-            try countExtension()
             if ByteClass.isTokenChar(c) { return }
             if c == UInt8(ascii: ";") { state = .extNameStart }
             else if isWS { state = .sizeBWS }
             else if c == .cr { state = .sizeLF }
             else { throw .bad("invalid chunk extension") }
         case .extQuoted:
-            try countExtension()
             if c == UInt8(ascii: "\"") { state = .extAfterValue }
             else if c == UInt8(ascii: "\\") { state = .extQuotedEscape }
             else if !(ByteClass.isFieldValueChar(c)) { throw .bad("invalid chunk extension") }
         case .extQuotedEscape:
-            try countExtension()
             guard ByteClass.isFieldValueChar(c) else { throw .bad("invalid chunk extension") }
             state = .extQuoted
         case .extAfterValue:
-            try countExtension()
             if c == UInt8(ascii: ";") { state = .extNameStart }
             else if isWS { state = .sizeBWS }
             else if c == .cr { state = .sizeLF }
