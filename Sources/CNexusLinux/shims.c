@@ -54,3 +54,15 @@ int nexus_uring_probe_opcode(int op) {
     io_uring_free_probe(probe);
     return ok ? 1 : 0;
 }
+
+int nexus_accept_nonblocking(int fd) {
+    return accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}
+
+int nexus_set_thread_name(const char *name) {
+    char buf[16];
+    size_t i = 0;
+    for (; name[i] && i < 15; i++) buf[i] = name[i];
+    buf[i] = 0;
+    return pthread_setname_np(pthread_self(), buf);
+}

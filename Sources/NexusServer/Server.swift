@@ -87,7 +87,13 @@ public final class Server {
         let perLoopConnections = (config.limits.maxConnections + loops - 1) / loops
         let status = StartupStatus(loops: loops)
         for i in 0..<loops {
-            let mailbox = Mailbox<LoopMessage>(capacity: 64)
+            let mailbox: Mailbox<LoopMessage>
+            do { mailbox = try Mailbox<LoopMessage>(capacity: 64) } catch {
+                for fds in perLoop[i...] { for fd in fds { Socket.close(fd) } }
+                shutdown(deadline: Clock.monotonicMilliseconds())
+                wait()
+                throw ServerError("cannot create a loop mailbox: \(error)")
+            }
             mailboxes.append(mailbox)
             var loopLogger = logger
             loopLogger[metadataKey: "loop"] = "\(i)"
@@ -132,7 +138,7 @@ public final class Server {
     /// Control messages are never dropped: the sender retries while the ring is full (a loop drains its
     /// mailbox on every turn, so this ends within a turn).
     private func post(_ message: LoopMessage, to mailbox: Mailbox<LoopMessage>) {
-        while !mailbox.post(message) { usleep(1000) }
+        while !mailbox.tryPost(message) { usleep(1000) }
     }
 }
 

@@ -59,7 +59,11 @@ struct Nexusd: ParsableCommand {
 
         // Every thread started from here inherits the blocked set; the main thread takes them with sigwait.
         nexus_block_signals()
-        let writer = LogWriter()
+        let writer: LogWriter
+        do { writer = try LogWriter() } catch {
+            FileHandleStderr.write("Error: cannot start the log writer: \(error)\n")
+            throw ExitCode(1)
+        }
         LoggingSetup.bootstrap(writer: writer, level: Logger.Level(rawValue: cfg.log.level) ?? .info)
         let logger = Logger(label: "nexusd")
         logger.info("nexusd starting", metadata: ["version": "\(NexusVersion.string)", "config": "\(file)"])

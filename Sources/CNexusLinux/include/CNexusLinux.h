@@ -32,6 +32,12 @@ static const unsigned char NEXUS_IOSQE_CQE_SKIP_SUCCESS = IOSQE_CQE_SKIP_SUCCESS
 /// Pins the calling thread to one CPU (pthread_setaffinity_np is not visible through Glibc). Returns 0 or an errno.
 int nexus_pin_current_thread(int cpu);
 
+/// accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC) (accept4 needs _GNU_SOURCE, which Swift's Glibc lacks).
+int nexus_accept_nonblocking(int fd);
+
+/// Names the calling thread (pthread_setname_np; at most 15 bytes are kept). Returns 0 or an errno.
+int nexus_set_thread_name(const char *name);
+
 /// The number of CPUs this process may run on (sched_getaffinity), at least 1.
 int nexus_available_cpus(void);
 

@@ -117,7 +117,7 @@ final class EpollLoop {
         let lfd = listeners[index]
         guard lfd >= 0 else { return }
         for _ in 0..<64 {
-            let fd = accept4(lfd, nil, nil, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+            let fd = nexus_accept_nonblocking(lfd)
             if fd < 0 {
                 let e = errno
                 if e == EAGAIN || e == EWOULDBLOCK { return }
