@@ -56,6 +56,7 @@ public struct BodyDecoder: Sendable {
     /// Consumes body bytes from `input`, passing the decoded body to `sink`; returns how many bytes were consumed.
     ///
     /// Returns less than `input.count` only when the body ended; the rest belongs to the next request.
+    /// When it throws, body bytes before the faulty byte may already have reached `sink`: discard the request.
     public mutating func decode(_ input: UnsafeRawBufferPointer,
                                 _ sink: (UnsafeRawBufferPointer) -> Void) throws(HTTPParseError) -> Int {
         if let failure { throw failure }

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte classes from RFC 9110 and RFC 3986, as bit masks over ASCII (no table, no lazy global).
 @usableFromInline enum ByteClass {
     @inline(__always) @usableFromInline
@@ -44,5 +52,13 @@
             k &+= 1
         }
         return true
+    }
+
+    /// The offset of the first `byte` in `p[from...]`, or `p.count` (memchr: vectorised in libc).
+    @inline(__always) @usableFromInline
+    static func firstIndex(of byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        guard from < p.count, let base = p.baseAddress else { return p.count }
+        guard let hit = memchr(base + from, Int32(byte), p.count &- from) else { return p.count }
+        return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
     }
 }

@@ -1,8 +1,11 @@
 extension HeadParser {
-    /// Parses one field line (without its CRLF), records it and applies the fields that frame the message.
-    static func parseField(_ p: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, into r: inout RequestHead,
-                           _ f: inout FieldFacts) throws(HTTPParseError) {
-        let s = line.lowerBound, e = line.upperBound
+    /// Parses the field line starting at `s`, records it and applies the fields that frame the message.
+    ///
+    /// Returns the offset after its CRLF.
+    static func parseField(_ p: UnsafeBufferPointer<UInt8>, from s: Int, into r: inout RequestHead,
+                           _ f: inout FieldFacts) throws(HTTPParseError) -> Int {
+        let e = p.count
+        guard s < e else { throw .bad("incomplete request head") }
         let c0 = p[s]
         if c0 == .sp || c0 == .htab { throw .bad("obsolete line folding") }
         var j = s
@@ -13,12 +16,15 @@ extension HeadParser {
         }
         guard j > s else { throw .bad("empty field name") }
         let name = s..<j
-        let v = trimOWS(p, (j &+ 1)..<e)
-        var k = v.lowerBound
-        while k < v.upperBound {
-            guard ByteClass.isFieldValueChar(p[k]) else { throw .bad("invalid character in field value") }
-            k &+= 1
+        var k = j &+ 1
+        while k < e && ByteClass.isFieldValueChar(p[k]) { k &+= 1 }
+        guard k &+ 1 < e else { throw .bad("incomplete request head") }
+        guard p[k] == .cr && p[k &+ 1] == .lf else {
+            if p[k] == .lf { throw .bad("bare LF in request head") }
+            if p[k] == .cr { throw .bad("bare CR in request head") }
+            throw .bad("invalid character in field value")
         }
+        let v = trimOWS(p, (j &+ 1)..<k)
         r.fields.append(HeaderField(name: name, value: v))
 
         let raw = UnsafeRawBufferPointer(p)
@@ -49,6 +55,7 @@ extension HeadParser {
         default:
             break
         }
+        return k &+ 2
     }
 
     /// The range without leading and trailing SP / HTAB.

@@ -26,23 +26,20 @@ public enum HeadParser {
         }
 
         // Request line.
-        var lf = try lineEnd(p, from: i)
+        let lf = try lineEnd(p, from: i)
         if lf &- 1 &- i > limits.maxRequestLineBytes { throw HTTPParseError(status: 414, detail: "request line too long") }
         try parseRequestLine(p, i..<(lf &- 1), into: &r)
         i = lf &+ 1
         var f = FieldFacts()
         f.targetAuthority = r.hostRange
 
-        // Field lines.
+        // Field lines: each is scanned once, validating as it goes, up to its CRLF.
         while true {
-            lf = try lineEnd(p, from: i)
-            let end = lf &- 1
-            if end == i { i = lf &+ 1; break } // the empty line
+            if i &+ 1 < n && p[i] == .cr && p[i &+ 1] == .lf { i &+= 2; break } // the empty line
             if r.fields.count >= limits.maxHeaderCount {
                 throw HTTPParseError(status: 431, detail: "too many header fields")
             }
-            try parseField(p, i..<end, into: &r, &f)
-            i = lf &+ 1
+            i = try parseField(p, from: i, into: &r, &f)
         }
         guard i == n else { throw .bad("bytes after the request head") }
 
@@ -77,9 +74,8 @@ public enum HeadParser {
     /// The offset of the LF ending the line that starts at `from`; the byte before it must be CR.
     @inline(__always)
     static func lineEnd(_ p: UnsafeBufferPointer<UInt8>, from: Int) throws(HTTPParseError) -> Int {
-        var j = from
         let n = p.count
-        while j < n && p[j] != .lf { j &+= 1 }
+        let j = ByteClass.firstIndex(of: .lf, in: p, from: from)
         guard j < n else { throw .bad("incomplete request head") }
         guard j > from, p[j &- 1] == .cr else { throw .bad("bare LF in request head") }
         return j

@@ -50,7 +50,7 @@ public struct HeadScanner: Sendable {
                 let lineCap = lineStart &+ maxLine &+ 2 // the line and its CRLF
                 if stop > lineCap { stop = lineCap }
             }
-            while i < stop && base[i] != 0x0A { i &+= 1 }
+            if i < stop { i = ByteClass.firstIndex(of: .lf, in: UnsafeBufferPointer(start: base, count: stop), from: i) }
             if i >= stop {
                 position = i
                 // No LF within maxRequestLineBytes + 2 bytes: the line without its CRLF is already too long.

@@ -15,8 +15,9 @@ import Testing
     ]
 
     /// Requests and final error of a connection fed `bytes` in the pieces given by `cuts`.
-    static func run(_ bytes: [UInt8], cuts: [Int]) -> ([Parsed], HTTPParseError?) {
-        var c = Connection()
+    static func run(_ bytes: [UInt8], cuts: [Int],
+                    limits: HTTP1Limits = HTTP1Limits()) -> ([Parsed], HTTPParseError?) {
+        var c = Connection(limits: limits)
         var start = 0
         do {
             for cut in cuts + [bytes.count] where cut >= start {
