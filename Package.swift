@@ -46,7 +46,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,
                           linkerSettings: [.linkedLibrary("jemalloc")]),
-        .testTarget(name: "NexusHTTP1Tests", dependencies: ["NexusHTTP1", "NexusBytes"]),
+        .testTarget(name: "NexusHTTP1Tests", dependencies: ["NexusHTTP1", "NexusBytes"], exclude: ["Regressions"]),
         .testTarget(name: "NexusRuntimeTests", dependencies: ["NexusRuntime", "NexusSystem"]),
         .testTarget(name: "NexusConfigTests", dependencies: ["NexusConfig"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
