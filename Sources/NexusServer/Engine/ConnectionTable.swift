@@ -44,6 +44,6 @@ final class ConnectionTable {
     func lookup(slot: Int32, generation: UInt32) -> Connection? {
         guard slot >= 0 && Int(slot) < slots.count else { return nil }
         let c = slots[Int(slot)]
-        return c.generation == generation && c.phase != .free ? c : nil
+        return c.generation & 0xFF_FFFF == generation && c.phase != .free ? c : nil
     }
 }

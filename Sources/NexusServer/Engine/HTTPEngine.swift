@@ -276,6 +276,28 @@ final class HTTPEngine {
         c.deadline = .max
     }
 
+    /// The tick: finds the connections whose send or phase deadline passed, handles the expiry, and reports
+    /// each one it changed so that the driver settles it.
+    func sweep(_ connections: [Connection], _ touched: (Connection) -> Void) {
+        for c in connections where !c.closing {
+            if c.sendDeadline <= now {
+                c.abort = true // a client that does not read its responses
+                touched(c)
+            } else if c.deadline <= now {
+                if c.phase == .linger { c.abort = true } else { expired(c) }
+                touched(c)
+            }
+        }
+    }
+
+    /// The last response is out: the driver has shut the write side; read and discard until the peer closes
+    /// or the linger time ends.
+    func lingering(_ c: Connection) {
+        c.phase = .linger
+        c.timer = .linger
+        c.deadline = now + settings.lingerTimeout
+    }
+
     /// Enters the drain: idle keep-alive connections close after a short grace, the others after their response.
     func beginDrain(_ connections: some Sequence<Connection>) {
         draining = true

@@ -208,9 +208,7 @@ final class EpollLoop {
         if !c.hasOutput && c.closeAfterFlush && c.phase != .linger {
             if c.peerClosed { close(c); return }
             Socket.shutdown(c.fd, write: true, read: false)
-            c.phase = .linger
-            c.timer = .linger
-            c.deadline = engine.now + engine.settings.lingerTimeout
+            engine.lingering(c)
         }
         c.readPaused = c.wantReadPaused
         var interest: UInt32 = 0
@@ -233,16 +231,7 @@ final class EpollLoop {
 
     private func tick() {
         engine.refreshDate()
-        let now = engine.now
-        for c in table.active {
-            if c.sendDeadline <= now {
-                c.abort = true
-                markDirty(c)
-            } else if c.deadline <= now {
-                if c.phase == .linger { c.abort = true } else { engine.expired(c) }
-                markDirty(c)
-            }
-        }
+        engine.sweep(table.active) { markDirty($0) }
     }
 
     private func closeListeners() {

@@ -234,9 +234,7 @@ final class UringLoop {
     private func beginLinger(_ c: Connection) {
         if c.peerClosed { close(c); return }
         Socket.shutdown(c.fd, write: true, read: false)
-        c.phase = .linger
-        c.timer = .linger
-        c.deadline = engine.now + engine.settings.lingerTimeout
+        engine.lingering(c)
     }
 
     private func armReceive(_ c: Connection) {
@@ -288,16 +286,7 @@ final class UringLoop {
 
     private func tick() {
         engine.refreshDate()
-        let now = engine.now
-        for c in table.active where !c.closing {
-            if c.sendDeadline <= now {
-                c.abort = true
-                markDirty(c)
-            } else if c.deadline <= now {
-                if c.phase == .linger { c.abort = true } else { engine.expired(c) }
-                markDirty(c)
-            }
-        }
+        engine.sweep(table.active) { markDirty($0) }
         ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
     }
 
