@@ -17,8 +17,8 @@ final class HTTPEngine {
     /// "Date: <IMF-fixdate>\r\n", refreshed once a second.
     let dateLine = ByteBuffer(capacity: 64)
     private var dateSecond = -1
-    /// Scratch space for building bodies whose length goes first.
-    private let scratch = ByteBuffer(capacity: 1024)
+    /// Scratch space for building bodies whose length goes first (and the refusal of a connection).
+    let scratch = ByteBuffer(capacity: 1024)
 
     /// Requests answered, for the log and (later) metrics.
     var requestsServed = 0

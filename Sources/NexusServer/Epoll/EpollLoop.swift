@@ -135,7 +135,7 @@ final class EpollLoop {
                 continue // ECONNABORTED and the like: next one
             }
             guard let c = table.acquire() else {
-                ConnectionRefusal.refuse(fd: fd)
+                ConnectionRefusal.refuse(fd: fd, date: engine.dateLine.readable, scratch: engine.scratch)
                 context.refusedConnections += 1
                 continue
             }

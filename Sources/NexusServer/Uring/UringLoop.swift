@@ -121,7 +121,7 @@ final class UringLoop {
         if result >= 0 {
             if stopping { Socket.close(result); return }
             guard let c = table.acquire() else {
-                ConnectionRefusal.refuse(fd: result)
+                ConnectionRefusal.refuse(fd: result, date: engine.dateLine.readable, scratch: engine.scratch)
                 context.refusedConnections += 1
                 return
             }
