@@ -64,6 +64,12 @@ public struct Ring: ~Copyable {
     @inlinable @discardableResult
     public func submit() -> Int32 { io_uring_submit(raw) }
 
+    /// Flushes deferred task work and posts what completed, without waiting (io_uring_get_events).
+    @inlinable public func getEvents() { _ = io_uring_get_events(raw) }
+
+    /// The number of completions ready to be read (io_uring_cq_ready).
+    @inlinable public var readyCount: UInt32 { io_uring_cq_ready(raw) }
+
     /// Copies up to `into.count` ready completions' pointers into `into` (io_uring_peek_batch_cqe).
     @inlinable public func peekBatch(_ into: UnsafeMutablePointer<UnsafeMutablePointer<io_uring_cqe>?>, max: Int) -> Int {
         Int(io_uring_peek_batch_cqe(raw, into, UInt32(max)))

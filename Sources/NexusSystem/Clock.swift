@@ -9,6 +9,13 @@ public enum Clock {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
+    /// Nanoseconds on CLOCK_MONOTONIC, for short intervals.
+    @inlinable public static func monotonicNanoseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
     /// Seconds since the Unix epoch (CLOCK_REALTIME).
     @inlinable public static func unixSeconds() -> Int {
         var ts = timespec()

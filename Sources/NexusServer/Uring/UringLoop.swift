@@ -29,6 +29,7 @@ final class UringLoop {
     private let pauseSpec: UnsafeMutablePointer<__kernel_timespec>
     private let wakeValue: UnsafeMutablePointer<UInt64>
     private var dirty: [Connection] = []
+    private let busyPollNanoseconds: Int64 = 50_000
 
     /// Builds the loop on the calling thread (the ring is single-issuer).
     init(context: LoopContext) throws(SystemError) {
@@ -62,16 +63,21 @@ final class UringLoop {
         armAccepts()
         ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
         armWake()
+        var busy = false
         while true {
-            let rc = ring.submitAndWait(1)
-            if rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY && rc != -EAGAIN {
-                context.logger.critical("io_uring_submit_and_wait failed", metadata: ["error": "\(SystemError.describe(-rc))"])
-                break
+            if !(busy && pollBriefly()) {
+                let rc = ring.submitAndWait(1)
+                if rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY && rc != -EAGAIN {
+                    context.logger.critical("io_uring_submit_and_wait failed", metadata: ["error": "\(SystemError.describe(-rc))"])
+                    break
+                }
             }
             engine.now = Clock.monotonicMilliseconds()
+            busy = false
             while true {
                 let n = ring.peekBatch(cqes, max: batch)
                 if n == 0 { break }
+                busy = true
                 for i in 0..<n {
                     let cqe = cqes[i]!.pointee
                     complete(userData: cqe.user_data, result: cqe.res, flags: cqe.flags)
@@ -88,6 +94,20 @@ final class UringLoop {
             }
         }
         closeListeners()
+    }
+
+    /// After a busy turn, submits and looks for new completions for up to `busyPollNanoseconds` before the
+    /// loop goes to sleep. A loop that sleeps between two requests pays a wake-up each time, and on a busy machine
+    /// the scheduler may wake it on a core that is running something else: that is where the tail latency came
+    /// from in the benchmarks (docs/performance.md). Returns true if completions are ready.
+    private func pollBriefly() -> Bool {
+        ring.submit()
+        let start = Clock.monotonicNanoseconds()
+        repeat {
+            ring.getEvents()
+            if ring.readyCount > 0 { return true }
+        } while Clock.monotonicNanoseconds() - start < busyPollNanoseconds
+        return false
     }
 
     // MARK: Completions
