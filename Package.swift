@@ -37,6 +37,10 @@ let package = Package(
                 swiftSettings: strict),
         // HTTP/1.1 request parser, body decoders and response encoder: bytes in, events out, no I/O.
         .target(name: "NexusHTTP1", dependencies: ["NexusBytes"], swiftSettings: hotPath),
+        // The route table: host (exact, wildcard), path (exact, prefix, segment parameters), method; no I/O.
+        .target(name: "NexusRouting", swiftSettings: hotPath),
+        // The durable state: a memory-mapped append-only log of checksummed records, group commit, recovery.
+        .target(name: "NexusState", dependencies: ["CNexusLinux", "NexusSystem", "NexusRuntime"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
@@ -53,6 +57,8 @@ let package = Package(
         .testTarget(name: "NexusHTTP1Tests", dependencies: ["NexusHTTP1", "NexusBytes"], exclude: ["Regressions"]),
         .testTarget(name: "NexusRuntimeTests", dependencies: ["NexusRuntime", "NexusSystem"]),
         .testTarget(name: "NexusConfigTests", dependencies: ["NexusConfig"]),
+        .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
+        .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
 )

@@ -1,0 +1,1 @@
+// NexusState: the memory-mapped append-only log.
