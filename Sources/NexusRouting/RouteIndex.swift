@@ -70,22 +70,22 @@ struct RouteIndex: Sendable {
     /// The resolution within one host tier, or nil when no path pattern of the tier matches.
     private func resolve(tier index: Int, path: UnsafeRawBufferPointer,
                          method: UnsafeRawBufferPointer) -> Resolution? {
-        let tier = tiers[index]
+        // Fields are read in place: copying the tier would retain each of its tables' arrays.
         var group = -1
         var prefixLength = path.count
-        if let exact = tier.exact.find(path, 0..<path.count) {
+        if let exact = tiers[index].exact.find(path, 0..<path.count) {
             group = exact
-        } else if let template = tier.templates.match(path) {
+        } else if let template = tiers[index].templates.match(path) {
             group = template
-        } else if !tier.prefixLengths.isEmpty {
+        } else if !tiers[index].prefixLengths.isEmpty {
             // One pass: FNV-1a's state after n bytes is the hash of the n-byte prefix. The last hit is the longest.
-            let lengths = tier.prefixLengths
+            let lengths = tiers[index].prefixLengths
             var next = 0
             var hash = ByteHash()
             for i in 0..<path.count {
                 hash.add(path[i])
                 if i + 1 == lengths[next] {
-                    if let found = tier.prefixes.find(path, 0..<(i + 1), hash: hash.value) {
+                    if let found = tiers[index].prefixes.find(path, 0..<(i + 1), hash: hash.value) {
                         group = found
                         prefixLength = i + 1
                     }

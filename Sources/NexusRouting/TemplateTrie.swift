@@ -44,26 +44,27 @@ struct TemplateTrie: Sendable {
 
     private func search(_ index: Int, _ path: UnsafeRawBufferPointer, _ start: Int, literals: Int, parameters: Int,
                         _ best: inout Best) {
-        let node = nodes[index]
-        if node.rest >= 0 && start < path.count {
-            best.consider(node.rest, literals: literals, parameters: parameters + 1)
+        // Fields are read in place (no copy of the node and its table's arrays).
+        let rest = nodes[index].rest
+        if rest >= 0 && start < path.count {
+            best.consider(rest, literals: literals, parameters: parameters + 1)
         }
         var end = start
         while end < path.count && path[end] != UInt8(ascii: "/") { end += 1 }
         let last = end == path.count
-        if let child = node.literals.find(path, start..<end) {
+        if let child = nodes[index].literals.find(path, start..<end) {
             if last {
                 best.consider(nodes[child].end, literals: literals + 1, parameters: parameters)
             } else {
                 search(child, path, end + 1, literals: literals + 1, parameters: parameters, &best)
             }
         }
-        if node.parameter >= 0 && end > start {
-            let child = Int(node.parameter)
+        let parameter = Int(nodes[index].parameter)
+        if parameter >= 0 && end > start {
             if last {
-                best.consider(nodes[child].end, literals: literals, parameters: parameters + 1)
+                best.consider(nodes[parameter].end, literals: literals, parameters: parameters + 1)
             } else {
-                search(child, path, end + 1, literals: literals, parameters: parameters + 1, &best)
+                search(parameter, path, end + 1, literals: literals, parameters: parameters + 1, &best)
             }
         }
     }
