@@ -183,10 +183,13 @@ private struct Builder {
             if allow.contains("GET") && !allow.contains("HEAD") { allow.append("HEAD") }
             return RouteIndex.Group(rules: group.rules, allow: group.anyMethodRule == nil ? allow : [])
         }
+        var wildcardLengths = [Bool](repeating: false, count: (wildcardHosts.keys.map(\.count).max() ?? 0) + 1)
+        for suffix in wildcardHosts.keys { wildcardLengths[suffix.count] = true }
         return RouteIndex(
             tiers: tables,
             exactHosts: ByteTable(exactHosts.map { (key: $0.key, value: $0.value) }),
             wildcardHosts: ByteTable(wildcardHosts.map { (key: $0.key, value: $0.value) }),
+            wildcardLengths: wildcardLengths,
             anyTier: anyTier, groups: finished, methods: methods, parameterTemplates: parameterTemplates)
     }
 }

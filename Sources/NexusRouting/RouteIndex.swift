@@ -29,6 +29,8 @@ struct RouteIndex: Sendable {
     let exactHosts: ByteTable
     /// Lower-case wildcard suffix (with its leading dot) -> tier.
     let wildcardHosts: ByteTable
+    /// Indexed by length: whether some wildcard suffix has that many bytes (the count is the longest plus one).
+    let wildcardLengths: [Bool]
     /// The tier of `.any` rules, or -1.
     let anyTier: Int
     let groups: [Group]
@@ -48,10 +50,12 @@ struct RouteIndex: Sendable {
                 }
                 if !wildcardHosts.isEmpty {
                     // Every suffix starting at a dot after the first byte, longest first: a longer suffix is more
-                    // specific, and the bare domain (no dot before the suffix) is never a candidate.
-                    var dot = name.lowerBound + 1
+                    // specific, and the bare domain (no dot before the suffix) is never a candidate. Only suffixes
+                    // of a configured length are hashed, so a long Host of many labels costs one scan, not one
+                    // hash per label.
+                    var dot = max(name.lowerBound + 1, name.upperBound - (wildcardLengths.count - 1))
                     while dot < name.upperBound {
-                        if host[dot] == UInt8(ascii: "."),
+                        if host[dot] == UInt8(ascii: "."), wildcardLengths[name.upperBound - dot],
                            let tier = wildcardHosts.find(host, dot..<name.upperBound, foldCase: true),
                            let found = resolve(tier: tier, path: path, method: method) {
                             return found

@@ -85,4 +85,16 @@ struct HostPrecedenceTests {
         #expect(router.winner("a.example.com.evil.org", "/") == "404")
         #expect(router.winner(nil, "/") == "404")
     }
+
+    @Test("A Host of thousands of labels still finds its wildcard")
+    func manyLabels() throws {
+        let router = try Router([
+            rule("short", host: .wildcard(suffix: ".example.com"), .exact("/")),
+            rule("long", host: .wildcard(suffix: ".deep.example.com"), .exact("/")),
+        ])
+        let labels = String(repeating: "a.", count: 4_000)
+        #expect(router.winner(labels + "deep.example.com", "/") == "long")
+        #expect(router.winner(labels + "example.com:80", "/") == "short")
+        #expect(router.winner(labels + "example.org", "/") == "404")
+    }
 }
