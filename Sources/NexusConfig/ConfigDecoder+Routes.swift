@@ -126,7 +126,8 @@ extension ConfigDecoder {
     }
 
     private mutating func decodeProxy(_ fields: Fields) -> ProxyTarget? {
-        let upstream = convert(fields["upstream"]!, path: fields.path("upstream"), expected: "an upstream name") {
+        guard let node = fields["upstream"] else { return nil }
+        let upstream = convert(node, path: fields.path("upstream"), expected: "an upstream name") {
             [upstreamNames] text throws(InvalidValue) in
             guard upstreamNames.contains(text) else {
                 var message = "unknown upstream '\(text)'"
@@ -141,7 +142,8 @@ extension ConfigDecoder {
             }
             return text
         }
-        let isPrefix = fields["path_prefix"] != nil && fields["path"] == nil
+        // With both `path` and `path_prefix` only that is reported.
+        let isPrefix = fields["path_prefix"] != nil
         for key in ["strip_prefix", "rewrite_prefix"] where !isPrefix {
             if let mark = fields.keyMark(key) {
                 fail(mark, fields.path(key), "'\(key)' needs 'path_prefix': only a matched prefix can be replaced")

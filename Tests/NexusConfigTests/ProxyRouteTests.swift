@@ -133,6 +133,8 @@ import Testing
                 upstream: api
                 rewrite_prefix: /v{n}/
             """)
+        let both = singleError(Self.prelude + "routes:\n  - path: /a\n    path_prefix: /a/\n    upstream: api\n    strip_prefix: true\n")
+        #expect(both?.message == "a route has either 'path' (exact) or 'path_prefix', not both")
         #expect(errors.map(\.description) == [
             "test.yaml:11:5: routes[0].strip_prefix: 'strip_prefix' needs 'path_prefix': only a matched prefix can be replaced",
             "test.yaml:12:5: routes[0].rewrite_prefix: 'rewrite_prefix' needs 'path_prefix': only a matched prefix can be replaced",
