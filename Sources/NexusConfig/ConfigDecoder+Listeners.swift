@@ -34,21 +34,7 @@ extension ConfigDecoder {
     }
 
     private mutating func decodeListener(_ fields: Fields, index: Int) -> ListenerConfig? {
-        let name = value(fields, "name", default: "listener-\(index)", expected: "a name") { text throws(InvalidValue) in
-            let allowed = text.utf8.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                     UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
-                    true
-                default:
-                    false
-                }
-            }
-            guard !text.isEmpty, text.utf8.count <= 64, allowed else {
-                throw InvalidValue("invalid name '\(text)': use 1 to 64 letters, digits, '.', '_' or '-'")
-            }
-            return text
-        }
+        let name = value(fields, "name", default: "listener-\(index)", expected: "a name", ValueParsers.name)
         let backlog = value(fields, "backlog", default: ListenerConfig.defaultBacklog, expected: "an integer") {
             text throws(InvalidValue) in try ValueParsers.integer(text, in: ListenerConfig.backlogRange)
         }

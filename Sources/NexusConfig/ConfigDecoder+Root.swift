@@ -1,5 +1,5 @@
 extension ConfigDecoder {
-    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes"]
+    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -33,11 +33,13 @@ extension ConfigDecoder {
         let limits = fields["limits"].flatMap { decodeLimits($0, path: "limits") } ?? .defaults
         let timeouts = fields["timeouts"].flatMap { decodeTimeouts($0, path: "timeouts") } ?? .defaults
         let log = fields["log"].flatMap { decodeLog($0, path: "log") } ?? .defaults
+        // Upstreams first: routes check the names they use against them.
+        let upstreams = fields["upstreams"].map { decodeUpstreams($0, path: "upstreams") } ?? []
         let routes = fields["routes"].map { decodeRoutes($0, path: "routes") } ?? []
 
         guard errors.isEmpty else { return nil }
         return NexusConfig(threads: threads, io: io, listeners: listeners, limits: limits, timeouts: timeouts,
-                           log: log, routes: routes)
+                           log: log, upstreams: upstreams, routes: routes)
     }
 
     mutating func decodeLimits(_ node: YAMLNode, path: String) -> LimitsConfig? {
@@ -76,7 +78,7 @@ extension ConfigDecoder {
             shutdownGrace: duration(fields, "shutdown_grace", default: defaults.shutdownGrace))
     }
 
-    private mutating func duration(_ fields: Fields, _ key: String, default fallback: Duration) -> Duration {
+    mutating func duration(_ fields: Fields, _ key: String, default fallback: Duration) -> Duration {
         value(fields, key, default: fallback, expected: "a duration") { text throws(InvalidValue) in
             try ValueParsers.duration(text, maximum: TimeoutsConfig.maximum)
         }

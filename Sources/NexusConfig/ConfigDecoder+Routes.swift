@@ -1,26 +1,52 @@
 extension ConfigDecoder {
-    static let routeKeys = ["path", "path_prefix", "methods", "handler", "status", "content_type", "body", "headers"]
+    static let routeKeys = ["path", "path_prefix", "methods", "handler", "status", "content_type", "body", "headers",
+                            "host", "upstream", "strip_prefix", "rewrite_prefix", "preserve_host", "request_headers",
+                            "response_headers"]
     static let staticOnlyKeys = ["status", "content_type", "body", "headers"]
+    static let proxyOnlyKeys = ["strip_prefix", "rewrite_prefix", "preserve_host", "request_headers", "response_headers"]
     /// Fields the server writes itself; a static route may not set them through `headers`.
     static let reservedHeaders = ["content-length", "transfer-encoding", "connection", "content-type"]
+    /// Fields that frame the message or the connection: the proxy manages them, header edits may not touch them.
+    static let proxyManagedHeaders = ["content-length", "transfer-encoding", "connection", "keep-alive",
+                                      "proxy-connection", "te", "trailer", "upgrade"]
 
-    /// Decodes `routes`, then refuses two routes with the same match and an overlapping method.
+    /// What makes two routes the same for duplicate detection: host, match kind and path, with template
+    /// parameters unnamed (`/users/{id}` and `/users/{uid}` match the same requests).
+    private struct RouteKey: Hashable {
+        var host: HostMatch?
+        var match: PathMatch
+
+        init(_ route: RouteConfig) {
+            host = route.host
+            guard case .template(let path) = route.match else {
+                match = route.match
+                return
+            }
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            match = .template(segments.map { $0.hasPrefix("{") ? "{}" : $0 }.joined(separator: "/"))
+        }
+    }
+
+    /// Decodes `routes`, then refuses two routes with the same host and match and an overlapping method.
     mutating func decodeRoutes(_ node: YAMLNode, path: String) -> [RouteConfig] {
         guard let items = items(node, path: path, expected: "a sequence of routes") else { return [] }
         var routes: [RouteConfig] = []
-        var earlier: [PathMatch: [RouteConfig]] = [:]
+        var earlier: [RouteKey: [RouteConfig]] = [:]
         for (index, item) in items.enumerated() {
             let itemPath = Self.join(path, index: index)
             guard let fields = fields(item, path: itemPath, allowed: Self.routeKeys),
                   let route = decodeRoute(fields) else { continue }
-            for other in earlier[route.match, default: []] {
+            let key = RouteKey(route)
+            for other in earlier[key, default: []] {
                 if let method = Self.overlap(route.methods, other.methods) {
+                    let host = route.host.map { "host '\($0.pattern)', " } ?? ""
+                    let alias = other.match.path == route.match.path ? "" : " (as '\(other.match.path)')"
                     fail(fields.mark, itemPath,
-                         "duplicates the route at line \(other.line): same \(route.match.kindName) '\(route.match.path)' and \(method)")
+                         "duplicates the route at line \(other.line): same \(host)\(route.match.kindName) '\(route.match.path)'\(alias) and \(method)")
                     break
                 }
             }
-            earlier[route.match, default: []].append(route)
+            earlier[key, default: []].append(route)
             routes.append(route)
         }
         return routes
@@ -37,12 +63,17 @@ extension ConfigDecoder {
 
     private mutating func decodeRoute(_ fields: Fields) -> RouteConfig? {
         let errorCount = errors.count
+        let host = fields["host"].flatMap {
+            convert($0, path: fields.path("host"), expected: "a host name", ValueParsers.hostMatch)
+        }
         let match: PathMatch?
         switch (fields["path"], fields["path_prefix"]) {
         case (let exact?, nil):
-            match = convert(exact, path: fields.path("path"), expected: "a path", ValueParsers.routePath).map(PathMatch.exact)
+            match = convert(exact, path: fields.path("path"), expected: "a path", ValueParsers.pathOrTemplate)
         case (nil, let prefix?):
-            match = convert(prefix, path: fields.path("path_prefix"), expected: "a path", ValueParsers.routePath).map(PathMatch.prefix)
+            match = convert(prefix, path: fields.path("path_prefix"), expected: "a path") { text throws(InvalidValue) in
+                try PathMatch.prefix(Self.plainPath(text, key: "path_prefix"))
+            }
         case (_?, _?):
             fail(fields.keyMark("path_prefix") ?? fields.mark, fields.path("path_prefix"),
                  "a route has either 'path' (exact) or 'path_prefix', not both")
@@ -54,21 +85,122 @@ extension ConfigDecoder {
         let methods = fields["methods"].flatMap { decodeMethods($0, path: fields.path("methods")) }
 
         let handler: HandlerConfig?
-        switch required(fields, "handler", expected: "static or echo", Self.handlerName) {
-        case "static":
-            handler = decodeStatic(fields).map(HandlerConfig.static)
-        case "echo":
-            for key in Self.staticOnlyKeys {
-                if let mark = fields.keyMark(key) {
-                    fail(mark, fields.path(key), "'\(key)' applies only to handler: static")
-                }
+        if fields["upstream"] != nil {
+            if let mark = fields.keyMark("handler") {
+                fail(mark, fields.path("handler"), "a route has either 'handler' or 'upstream' (proxy), not both")
             }
-            handler = .echo
-        default:
-            handler = nil
+            refuse(Self.staticOnlyKeys, in: fields, "applies only to handler: static")
+            handler = decodeProxy(fields).map(HandlerConfig.proxy)
+        } else {
+            switch required(fields, "handler", expected: "static or echo", Self.handlerName) {
+            case "static":
+                handler = decodeStatic(fields).map(HandlerConfig.static)
+            case "echo":
+                refuse(Self.staticOnlyKeys, in: fields, "applies only to handler: static")
+                handler = .echo
+            default:
+                handler = nil
+            }
+            refuse(Self.proxyOnlyKeys, in: fields, "applies only to routes with 'upstream'")
         }
         guard errors.count == errorCount, let match, let handler else { return nil }
-        return RouteConfig(match: match, methods: methods, handler: handler, line: fields.mark.line)
+        return RouteConfig(host: host, match: match, methods: methods, handler: handler, line: fields.mark.line)
+    }
+
+    /// Reports each of `keys` present in `fields`: "'KEY' applies only to ...".
+    private mutating func refuse(_ keys: [String], in fields: Fields, _ reason: String) {
+        for key in keys {
+            if let mark = fields.keyMark(key) {
+                fail(mark, fields.path(key), "'\(key)' \(reason)")
+            }
+        }
+    }
+
+    /// A route path without template parameters (`path_prefix`, `rewrite_prefix`).
+    private static func plainPath(_ text: String, key: String) throws(InvalidValue) -> String {
+        let path = try ValueParsers.routePath(text)
+        guard !path.contains("{"), !path.contains("}") else {
+            throw InvalidValue("'\(key)' cannot hold {parameters}; use 'path' for a template")
+        }
+        return path
+    }
+
+    private mutating func decodeProxy(_ fields: Fields) -> ProxyTarget? {
+        guard let node = fields["upstream"] else { return nil }
+        let upstream = convert(node, path: fields.path("upstream"), expected: "an upstream name") {
+            [upstreamNames] text throws(InvalidValue) in
+            guard upstreamNames.contains(text) else {
+                var message = "unknown upstream '\(text)'"
+                if upstreamNames.isEmpty {
+                    message += ": no upstreams are defined (add them under 'upstreams')"
+                } else if let suggestion = Self.closest(to: text, in: upstreamNames) {
+                    message += " (did you mean '\(suggestion)'?)"
+                } else {
+                    message += " (defined: \(upstreamNames.joined(separator: ", ")))"
+                }
+                throw InvalidValue(message)
+            }
+            return text
+        }
+        // With both `path` and `path_prefix` only that is reported.
+        let isPrefix = fields["path_prefix"] != nil
+        for key in ["strip_prefix", "rewrite_prefix"] where !isPrefix {
+            if let mark = fields.keyMark(key) {
+                fail(mark, fields.path(key), "'\(key)' needs 'path_prefix': only a matched prefix can be replaced")
+            }
+        }
+        let stripPrefix = value(fields, "strip_prefix", default: false, expected: "true or false", ValueParsers.boolean)
+        let rewritePrefix = fields["rewrite_prefix"].flatMap {
+            convert($0, path: fields.path("rewrite_prefix"), expected: "a path") { text throws(InvalidValue) in
+                try Self.plainPath(text, key: "rewrite_prefix")
+            }
+        }
+        if stripPrefix, isPrefix, let mark = fields.keyMark("rewrite_prefix") {
+            fail(mark, fields.path("rewrite_prefix"),
+                 "a route has either 'strip_prefix: true' or 'rewrite_prefix', not both (rewrite_prefix: / strips)")
+        }
+        let preserveHost = value(fields, "preserve_host", default: true, expected: "true or false", ValueParsers.boolean)
+        let requestHeaders = fields["request_headers"].map {
+            decodeHeaderEdits($0, path: fields.path("request_headers"), isRequest: true)
+        } ?? .none
+        let responseHeaders = fields["response_headers"].map {
+            decodeHeaderEdits($0, path: fields.path("response_headers"), isRequest: false)
+        } ?? .none
+        guard let upstream else { return nil }
+        return ProxyTarget(upstream: upstream, stripPrefix: stripPrefix, rewritePrefix: rewritePrefix,
+                           preserveHost: preserveHost, requestHeaders: requestHeaders, responseHeaders: responseHeaders)
+    }
+
+    /// `{add: {Name: value}, remove: [Name]}` of a proxy route.
+    private mutating func decodeHeaderEdits(_ node: YAMLNode, path: String, isRequest: Bool) -> HeaderEdits {
+        guard let fields = fields(node, path: path, allowed: ["add", "remove"]) else { return .none }
+        let refusal = { (name: String) -> String? in
+            let lower = name.lowercased()
+            if isRequest && lower == "host" {
+                return "'\(name)' is set by preserve_host"
+            }
+            return Self.proxyManagedHeaders.contains(lower) ? "'\(name)' is managed by the proxy" : nil
+        }
+        let add = fields["add"].map { decodeHeaders($0, path: fields.path("add"), refusal: refusal) } ?? []
+        var remove: [String] = []
+        if let node = fields["remove"], let items = items(node, path: fields.path("remove"), expected: "a sequence of field names") {
+            for (index, item) in items.enumerated() {
+                let itemPath = Self.join(fields.path("remove"), index: index)
+                guard let name = convert(item, path: itemPath, expected: "a field name", { text throws(InvalidValue) in
+                    guard ValueParsers.isToken(text) else {
+                        throw InvalidValue("invalid header name '\(text)': names are tokens like X-Demo")
+                    }
+                    if let message = refusal(text) { throw InvalidValue(message) }
+                    return text
+                }) else { continue }
+                if remove.contains(where: { $0.lowercased() == name.lowercased() }) {
+                    fail(item.mark, itemPath, "'\(name)' is listed twice")
+                } else {
+                    remove.append(name)
+                }
+            }
+        }
+        return HeaderEdits(add: add, remove: remove)
     }
 
     private static func handlerName(_ text: String) throws(InvalidValue) -> String {
@@ -124,11 +256,18 @@ extension ConfigDecoder {
             }
             return bytes
         }
-        let headers = fields["headers"].map { decodeHeaders($0, path: fields.path("headers")) } ?? []
+        let headers = fields["headers"].map {
+            decodeHeaders($0, path: fields.path("headers")) { name in
+                Self.reservedHeaders.contains(name.lowercased())
+                    ? "'\(name)' is written by the server; set content_type for Content-Type" : nil
+            }
+        } ?? []
         return StaticResponseConfig(status: status, contentType: contentType, body: body, headers: headers)
     }
 
-    private mutating func decodeHeaders(_ node: YAMLNode, path: String) -> [(String, String)] {
+    /// A mapping of field names to values; `refusal` gives the message for a name that may not be set.
+    private mutating func decodeHeaders(_ node: YAMLNode, path: String,
+                                        refusal: (String) -> String?) -> [(String, String)] {
         guard case .mapping(let pairs, _) = node else {
             fail(node.mark, path, "expected a mapping of field names to values, got \(node.kindDescription)")
             return []
@@ -140,8 +279,8 @@ extension ConfigDecoder {
                 fail(pair.keyMark, keyPath, "invalid header name '\(pair.key)': names are tokens like X-Demo")
                 continue
             }
-            guard !Self.reservedHeaders.contains(pair.key.lowercased()) else {
-                fail(pair.keyMark, keyPath, "'\(pair.key)' is written by the server; set content_type for Content-Type")
+            if let message = refusal(pair.key) {
+                fail(pair.keyMark, keyPath, message)
                 continue
             }
             // A header value is always text: `X-Count: 1` is the string "1", and an empty value is allowed.
@@ -160,7 +299,7 @@ extension PathMatch {
     /// The YAML key that produces this match, for messages.
     var kindName: String {
         switch self {
-        case .exact: "path"
+        case .exact, .template: "path"
         case .prefix: "path_prefix"
         }
     }

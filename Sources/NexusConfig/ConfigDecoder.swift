@@ -21,6 +21,9 @@ struct Fields {
 struct ConfigDecoder {
     let file: String
     var errors: [ConfigError] = []
+    /// The names of the upstreams decoded so far (valid and unique, even if the rest of the upstream is not),
+    /// in file order; routes may name only these.
+    var upstreamNames: [String] = []
 
     init(file: String) {
         self.file = file

@@ -1,7 +1,8 @@
 /// The checked configuration of one nexusd process.
 ///
 /// Produced by `ConfigLoader` from YAML (see examples/nexus.yaml), or built directly in code and tests.
-/// Every value has been validated: ranges, addresses, tokens, duplicate names and routes.
+/// Every value has been validated: ranges, addresses, tokens, duplicate names and routes, and every upstream
+/// a route names exists.
 public struct NexusConfig: Sendable, Equatable {
     /// Event loops (one thread each). nil means `auto`: one loop per CPU the process may run on. YAML: `threads`.
     public var threads: Int?
@@ -15,6 +16,8 @@ public struct NexusConfig: Sendable, Equatable {
     public var timeouts: TimeoutsConfig
     /// Logging. YAML: `log`.
     public var log: LogConfig
+    /// Backend groups that proxy routes forward to, in file order, names unique. Default none. YAML: `upstreams`.
+    public var upstreams: [UpstreamConfig]
     /// Routes in file order. Default none. YAML: `routes`.
     public var routes: [RouteConfig]
 
@@ -23,13 +26,14 @@ public struct NexusConfig: Sendable, Equatable {
 
     public init(threads: Int? = nil, io: IOChoice = .auto, listeners: [ListenerConfig],
                 limits: LimitsConfig = .defaults, timeouts: TimeoutsConfig = .defaults,
-                log: LogConfig = .defaults, routes: [RouteConfig] = []) {
+                log: LogConfig = .defaults, upstreams: [UpstreamConfig] = [], routes: [RouteConfig] = []) {
         self.threads = threads
         self.io = io
         self.listeners = listeners
         self.limits = limits
         self.timeouts = timeouts
         self.log = log
+        self.upstreams = upstreams
         self.routes = routes
     }
 }

@@ -118,3 +118,64 @@ import Testing
         }
     }
 }
+
+/// The parsers behind upstreams and proxy routes.
+@Suite struct UpstreamValueParsersTests {
+    @Test(arguments: [
+        ("127.0.0.1:19000", "127.0.0.1", 19000, BackendConfig.Kind.ipv4),
+        ("[::1]:1", "::1", 1, .ipv6),
+        ("[2001:db8::1]:65535", "2001:db8::1", 65535, .ipv6),
+        ("localhost:80", "localhost", 80, .hostname),
+        ("API.example.COM:8080", "api.example.com", 8080, .hostname),
+        ("a-1.b2:443", "a-1.b2", 443, .hostname),
+        ("1example.com:80", "1example.com", 80, .hostname),
+    ] as [(String, String, Int, BackendConfig.Kind)])
+    func backendAddresses(text: String, host: String, port: Int, kind: BackendConfig.Kind) throws {
+        let address = try ValueParsers.backendAddress(text)
+        #expect(address.host == host && Int(address.port) == port && address.kind == kind)
+    }
+
+    @Test(arguments: ["", "host", ":80", "*:80", "host:", "host:0", "host:65536", "host:8o", "[::1]", "[::1]80",
+                      "[::g]:80", "::1:80", "1.2.3.4.5:80", "300.0.0.1:80", "-a.com:80", "a-.com:80", "a..com:80",
+                      "a_b.com:80", "a.com.:80", "\(String(repeating: "a", count: 64)).com:80"])
+    func badBackendAddresses(text: String) {
+        #expect(throws: InvalidValue.self) { try ValueParsers.backendAddress(text) }
+    }
+
+    @Test func hostnameLengths() {
+        let label = String(repeating: "a", count: 63)
+        #expect(ValueParsers.hostname(label) == label)
+        let longest = [label, label, label, String(repeating: "b", count: 61)].joined(separator: ".")
+        #expect(longest.utf8.count == 253)
+        #expect(ValueParsers.hostname(longest) == longest)
+        #expect(ValueParsers.hostname(longest + "b") == nil)
+    }
+
+    @Test func booleans() throws {
+        #expect(try ValueParsers.boolean("true"))
+        #expect(try !ValueParsers.boolean("false"))
+        for text in ["yes", "no", "on", "off", "True", "1", ""] {
+            #expect(throws: InvalidValue.self) { try ValueParsers.boolean(text) }
+        }
+    }
+
+    @Test func statusRanges() throws {
+        #expect(try ValueParsers.statusRange("200") == 200...200)
+        #expect(try ValueParsers.statusRange("200-399") == 200...399)
+        #expect(try ValueParsers.statusRange("100-599") == 100...599)
+        for text in ["", "99", "600", "200-", "-200", "2xx", "200-300-400", "300-200", " 200"] {
+            #expect(throws: InvalidValue.self) { try ValueParsers.statusRange(text) }
+        }
+    }
+
+    @Test func hostHeaders() throws {
+        #expect(try ValueParsers.hostHeader("Health.Internal") == "health.internal")
+        #expect(try ValueParsers.hostHeader("health.internal:8080") == "health.internal:8080")
+        #expect(try ValueParsers.hostHeader("[::1]") == "[::1]")
+        #expect(try ValueParsers.hostHeader("[::1]:8080") == "[::1]:8080")
+        #expect(try ValueParsers.hostHeader("10.0.0.1") == "10.0.0.1")
+        for text in ["", "a b", "::1", "host:0", "[::1]x"] {
+            #expect(throws: InvalidValue.self) { try ValueParsers.hostHeader(text) }
+        }
+    }
+}
