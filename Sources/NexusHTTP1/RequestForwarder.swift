@@ -132,8 +132,9 @@ public enum RequestForwarder {
         }
     }
 
+    /// True when the client sent a field of `kind` that a Connection field does not name (named ones are hop-by-hop).
     static func has(_ r: RequestHead, _ p: UnsafeRawBufferPointer, _ kind: Rewritten) -> Bool {
-        r.fields.contains { Rewritten(p, $0.name) == kind }
+        r.fields.contains { Rewritten(p, $0.name) == kind && !HopByHop.isNominated(p, r.fields, $0.name) }
     }
 
     /// X-Forwarded-For: the trusted peer's list, then the client address (when `add`).
@@ -145,7 +146,8 @@ public enum RequestForwarder {
             started = true
         }
         if trusted {
-            for f in r.fields where !f.value.isEmpty && Rewritten(p, f.name) == .xForwardedFor {
+            for f in r.fields where !f.value.isEmpty && Rewritten(p, f.name) == .xForwardedFor
+                && !HopByHop.isNominated(p, r.fields, f.name) {
                 separate()
                 b.append(UnsafeRawBufferPointer(rebasing: p[f.value]))
             }
@@ -162,7 +164,8 @@ public enum RequestForwarder {
                                 isTLS: Bool, trusted: Bool, add: Bool, into b: ByteBuffer) {
         var started = false
         if trusted {
-            for f in r.fields where !f.value.isEmpty && Rewritten(p, f.name) == .forwarded {
+            for f in r.fields where !f.value.isEmpty && Rewritten(p, f.name) == .forwarded
+                && !HopByHop.isNominated(p, r.fields, f.name) {
                 b.append(started ? ", " : "Forwarded: ")
                 started = true
                 b.append(UnsafeRawBufferPointer(rebasing: p[f.value]))
@@ -212,7 +215,9 @@ public enum RequestForwarder {
 
     /// The client's X-Request-Id when the first one is 1...200 bytes of visible ASCII; else nil.
     static func validIncomingRequestID(_ r: RequestHead, _ p: UnsafeRawBufferPointer) -> Range<Int>? {
-        guard let f = r.fields.first(where: { Rewritten(p, $0.name) == .requestID }) else { return nil }
+        guard let f = r.fields.first(where: {
+            Rewritten(p, $0.name) == .requestID && !HopByHop.isNominated(p, r.fields, $0.name)
+        }) else { return nil }
         let v = f.value
         guard v.count >= 1 && v.count <= 200 else { return nil }
         for k in v where !(p[k] >= 0x21 && p[k] <= 0x7E) { return nil }

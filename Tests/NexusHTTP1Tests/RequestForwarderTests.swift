@@ -135,6 +135,16 @@ import Testing
         #expect(values("Forwarded", in: r.lines) == ["for=203.0.113.9;proto=https, for=10.0.0.3;proto=http;host=a.test"])
     }
 
+    @Test func forwardingFieldsNamedByConnectionAreHopByHopEvenFromATrustedPeer() throws {
+        let text = "GET / HTTP/1.1\r\nHost: a\r\nConnection: X-Forwarded-For, forwarded, X-Forwarded-Proto, X-Request-Id\r\n"
+            + "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nX-Forwarded-Proto: https\r\nX-Request-Id: mine\r\n\r\n"
+        let r = try Self.forward(text, clientIP: "10.0.0.3", trusted: true, seed: 8)
+        #expect(values("X-Forwarded-For", in: r.lines) == ["10.0.0.3"])
+        #expect(values("Forwarded", in: r.lines) == ["for=10.0.0.3;proto=http;host=a"])
+        #expect(values("X-Forwarded-Proto", in: r.lines) == ["http"])
+        #expect(values("X-Request-Id", in: r.lines) == [Self.generatedID(seed: 8)])
+    }
+
     @Test(arguments: [
         ("2001:db8::1", "for=\"[2001:db8::1]\";proto=http;host=\"[::1]:8443\""),
         ("[2001:db8::1]", "for=\"[2001:db8::1]\";proto=http;host=\"[::1]:8443\""),
