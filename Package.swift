@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
-                dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig",
+                dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         .executableTarget(name: "nexusd",

@@ -55,3 +55,13 @@ extension Ring {
         io_uring_sqe_set_data64(s, userData)
     }
 }
+
+extension Ring {
+    /// Connects `fd` to the address at `address` (IORING_OP_CONNECT, 5.5). The address must stay valid until
+    /// the completion.
+    @inlinable public func prepareConnect(fd: Int32, address: UnsafePointer<sockaddr>, length: socklen_t, userData: UInt64) {
+        let s = sqe()
+        io_uring_prep_connect(s, fd, address, length)
+        io_uring_sqe_set_data64(s, userData)
+    }
+}

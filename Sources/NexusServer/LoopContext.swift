@@ -11,19 +11,25 @@ final class LoopContext: @unchecked Sendable {
     let listeners: [Int32]
     let settings: EngineSettings
     let routes: RouteTable
+    /// Client connections this loop accepts.
     let maxConnections: Int
+    /// Extra slots for connections to backends.
+    let upstreamSlots: Int
+    let pools: [UpstreamPool]
     let mailbox: Mailbox<LoopMessage>
     let logger: Logger
     /// Connections answered 503 because every slot was taken.
     var refusedConnections = 0
 
-    init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int,
+    init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int, upstreamSlots: Int, pools: [UpstreamPool],
          mailbox: Mailbox<LoopMessage>, logger: Logger) {
         self.index = index
         self.listeners = listeners
         self.settings = settings
         self.routes = routes
         self.maxConnections = maxConnections
+        self.upstreamSlots = upstreamSlots
+        self.pools = pools
         self.mailbox = mailbox
         self.logger = logger
     }

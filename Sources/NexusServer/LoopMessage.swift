@@ -3,5 +3,5 @@ enum LoopMessage: Sendable {
     /// Stop accepting, finish in-flight requests, close everything by `deadline` (monotonic ms), then exit.
     case shutdown(deadline: Int64)
     /// A new configuration snapshot (routes and limits); requests already parsed finish on the old one.
-    case configure(RouteTable, EngineSettings)
+    case configure(RouteTable, EngineSettings, [UpstreamPool])
 }

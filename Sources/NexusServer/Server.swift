@@ -83,8 +83,15 @@ public final class Server {
         boundAddresses = bound
 
         let settings = EngineSettings(config)
-        let routes = RouteTable(config.routes)
+        let pools = UpstreamPool.build(config.upstreams) { logger.error("\($0)") }
+        let routes: RouteTable
+        do { routes = try RouteTable(config.routes, pools: pools) } catch {
+            for fds in perLoop { for fd in fds { Socket.close(fd) } }
+            throw error
+        }
         let perLoopConnections = (config.limits.maxConnections + loops - 1) / loops
+        let upstreamSlots = pools.isEmpty ? 0
+            : perLoopConnections + pools.reduce(0) { $0 + $1.keepAliveMaxIdle * $1.backends.count }
         let status = StartupStatus(loops: loops)
         for i in 0..<loops {
             let mailbox: Mailbox<LoopMessage>
@@ -98,7 +105,8 @@ public final class Server {
             var loopLogger = logger
             loopLogger[metadataKey: "loop"] = "\(i)"
             let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
-                                      maxConnections: perLoopConnections, mailbox: mailbox, logger: loopLogger)
+                                      maxConnections: perLoopConnections, upstreamSlots: upstreamSlots, pools: pools,
+                                      mailbox: mailbox, logger: loopLogger)
             let backend = self.backend
             threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {
                 runLoop(context: context, backend: backend, status: status)
@@ -123,10 +131,11 @@ public final class Server {
 
     /// Publishes a new configuration snapshot (routes, limits, timeouts) to every loop. Listener and thread
     /// changes need a restart.
-    public func reconfigure(_ new: NexusConfig) {
+    public func reconfigure(_ new: NexusConfig) throws(ServerError) {
         let settings = EngineSettings(new)
-        let routes = RouteTable(new.routes)
-        for m in mailboxes { post(.configure(routes, settings), to: m) }
+        let pools = UpstreamPool.build(new.upstreams) { logger.error("\($0)") }
+        let routes = try RouteTable(new.routes, pools: pools)
+        for m in mailboxes { post(.configure(routes, settings, pools), to: m) }
     }
 
     /// Blocks until every loop has exited.

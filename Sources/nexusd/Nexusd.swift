@@ -90,7 +90,7 @@ struct Nexusd: ParsableCommand {
                     var new = try ConfigLoader.load(path: file)
                     if let io { new.io = io.choice }
                     if let threads { new.threads = threads }
-                    server.reconfigure(new)
+                    try server.reconfigure(new)
                     if new.listeners.map({ "\($0.host):\($0.port)" }) != cfg.listeners.map({ "\($0.host):\($0.port)" })
                         || new.threads != cfg.threads || new.io != cfg.io {
                         logger.warning("reload: listener, thread and io changes take effect at the next restart")

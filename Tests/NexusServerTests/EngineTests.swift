@@ -19,7 +19,7 @@ import Testing
     ]
 
     func engine(_ c: NexusConfig = EngineTests.config()) -> (HTTPEngine, Connection) {
-        let e = HTTPEngine(settings: EngineSettings(c), routes: RouteTable(c.routes))
+        let e = HTTPEngine(settings: EngineSettings(c), routes: try! RouteTable(c.routes))
         let conn = Connection(slot: 0)
         conn.open(fd: -1, now: 0)
         e.opened(conn)

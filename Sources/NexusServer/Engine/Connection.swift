@@ -1,3 +1,4 @@
+import Glibc
 import NexusBytes
 import NexusHTTP1
 
@@ -18,7 +19,15 @@ final class Connection {
         /// or the linger time ends, so that unread bytes do not turn the close into a reset that could
         /// destroy the response in the client's receive queue (as nginx's lingering close).
         case linger
+        /// Client side of a proxied exchange: the request head went upstream; the body (if any) streams while
+        /// `decoder` is set; pipelined requests wait in `input` until the response is complete.
+        case proxy
+        /// Upstream side: a connection to a backend, in an exchange (`peer` set) or idle in its pool.
+        case upstream
     }
+
+    /// Which side of the gateway the socket is on.
+    enum Role: UInt8 { case client, upstream }
 
     let slot: Int32
     var fd: Int32 = -1
@@ -83,7 +92,59 @@ final class Connection {
     /// Index in the loop's dense list of open connections.
     var activeIndex = -1
 
+    // Proxying.
+    var role: Role = .client
+    /// The other side of a proxied exchange: the upstream connection of a client, the client of an upstream.
+    var peer: Connection?
+    /// Client: the route's proxy target for the request in progress.
+    var proxyRoute: ProxyRoute?
+    /// Client: the request head as sent upstream, kept until a response byte arrives (for a retry).
+    let forwardHead = ByteBuffer(capacity: 512)
+    /// Client: the request target for the upstream (path rewritten, query kept).
+    let upstreamTarget = ByteBuffer(capacity: 256)
+    /// Client: body bytes have been forwarded (a retry would lose them).
+    var bodyForwarded = false
+    /// Client: the request (head and body) is entirely with the upstream connection.
+    var requestForwarded = false
+    /// Client: the response head went out to the client.
+    var responseHeadSent = false
+    /// Client: backends tried for this request.
+    var attempts = 0
+    /// Client: the address of the peer as text (for X-Forwarded-For), computed once per connection.
+    var clientIP: [UInt8]?
+    /// Upstream: the pool state and backend index it belongs to.
+    var upstreamState: LoopUpstreams.PoolState?
+    var backendIndex = 0
+    /// Upstream: parked in its pool's idle list.
+    var inIdlePool = false
+    /// Upstream: connect in progress.
+    var connecting = false
+    /// Upstream: the address being connected to (stable memory for the io_uring connect).
+    let remote: UnsafeMutablePointer<sockaddr_storage> = {
+        let p = UnsafeMutablePointer<sockaddr_storage>.allocate(capacity: 1)
+        p.initialize(to: sockaddr_storage())
+        return p
+    }()
+    var remoteLength: socklen_t = 0
+    /// Upstream: the response being read.
+    var responseScanner = HeadScanner()
+    var response = ResponseHead()
+    var responseParsed = false
+    var responseDecoder: BodyDecoder?
+    /// Upstream: how the response body goes to the client.
+    var bodyPlan: ResponsePlan.Body = .none
+    /// Upstream: the response body ends when the backend closes.
+    var closeDelimited = false
+    /// Upstream: a byte of the response arrived (no retry after that).
+    var responseStarted = false
+    /// Upstream: when the exchange started (total timeout) and the timeouts of its pool.
+    var exchangeStart: Int64 = 0
+    /// Per-socket send timeout (client: timeouts.send; upstream: the pool's write timeout).
+    var sendTimeout: Int64 = 0
+
     init(slot: Int32) { self.slot = slot }
+
+    deinit { remote.deallocate() }
 
     /// Whether anything waits to be sent.
     var hasOutput: Bool { !out.isEmpty || !outbox.isEmpty }
@@ -99,6 +160,11 @@ final class Connection {
         wantReadPaused = false; sendInFlight = false; readPaused = false; receiveArmed = false
         pendingOperations = 0; closing = false; wantsWritable = false; registeredEvents = 0; dirty = false
         deadline = .max; timer = .none; sendDeadline = .max; lastActivity = now
+        role = .client; peer = nil; proxyRoute = nil; forwardHead.clear(); bodyForwarded = false
+        requestForwarded = false; responseHeadSent = false; attempts = 0; clientIP = nil
+        upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0
+        responseScanner.reset(); response.reset(); responseParsed = false; responseDecoder = nil; bodyPlan = .none; closeDelimited = false
+        responseStarted = false; exchangeStart = 0
     }
 
     /// Returns large buffers to the allocator once a connection is done with them.

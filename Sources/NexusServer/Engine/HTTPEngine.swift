@@ -23,10 +23,44 @@ final class HTTPEngine {
     /// Requests answered, for the log and (later) metrics.
     var requestsServed = 0
 
-    init(settings: EngineSettings, routes: RouteTable) {
+    /// The loop's connection slots (clients and upstream connections).
+    let table: ConnectionTable
+    /// The loop's upstream pools: balancer state and idle connections.
+    var upstreams: LoopUpstreams
+    /// Upstream connections to start connecting, drained by the driver after each batch.
+    var connectQueue: [Connection] = []
+    /// Connections whose state changed in this batch: the driver settles each once.
+    var dirty: [Connection] = []
+    /// Request ids for X-Request-Id.
+    var requestIDs = RequestIDGenerator()
+    /// Limits applied to upstream response heads (up to 64 KiB).
+    let upstreamLimits: HTTP1Limits
+    /// Limits for upstream response bodies (no size cap: they stream).
+    let upstreamBodyLimits: HTTP1Limits
+    /// Called when a backend is ejected (for the log).
+    var logEjection: ((Backend) -> Void)?
+
+    init(settings: EngineSettings, routes: RouteTable, table: ConnectionTable = ConnectionTable(capacity: 0),
+         upstreams: LoopUpstreams = LoopUpstreams([])) {
         self.settings = settings
         self.routes = routes
+        self.table = table
+        self.upstreams = upstreams
+        var l = settings.limits
+        l.maxRequestLineBytes = 8192
+        l.maxHeaderBytes = 64 * 1024
+        l.maxHeaderCount = 200
+        upstreamLimits = l
+        l.maxBodyBytes = .max
+        upstreamBodyLimits = l
+        dirty.reserveCapacity(256)
         refreshDate()
+    }
+
+    /// Marks `c` for settling at the end of this batch.
+    @inline(__always)
+    func touch(_ c: Connection) {
+        if !c.dirty { c.dirty = true; dirty.append(c) }
     }
 
     /// Recomputes the Date line when the wall-clock second changed.
@@ -44,6 +78,7 @@ final class HTTPEngine {
 
     /// A connection was accepted.
     func opened(_ c: Connection) {
+        c.sendTimeout = settings.sendTimeout
         c.timer = .none
         rearm(c)
     }
@@ -52,6 +87,10 @@ final class HTTPEngine {
     @inline(__always)
     func received(_ c: Connection, _ bytes: UnsafeRawBufferPointer) {
         if c.phase == .linger || c.abort { return } // discarded
+        if c.role == .upstream {
+            upstreamReceived(c, bytes)
+            return
+        }
         c.input.append(bytes)
         process(c)
     }
@@ -59,13 +98,31 @@ final class HTTPEngine {
     /// The peer shut its write side. Requests already complete are still answered (a client may half-close after
     /// its last request); a request cut in the middle is dropped.
     func peerClosed(_ c: Connection) {
+        if c.role == .upstream {
+            upstreamClosed(c)
+            return
+        }
         c.peerClosed = true
+        if c.phase == .proxy {
+            // The client left in the middle of a proxied exchange: finish sending what is queued only if the
+            // response is complete; otherwise close both sides.
+            c.abort = true
+            return
+        }
         if c.phase == .linger { c.abort = true; return }
         if c.hasOutput { c.closeAfterFlush = true } else { c.abort = true }
     }
 
     /// Everything queued on `c` was sent: resume parsing pipelined requests held back by the output high-water mark.
     func outputDrained(_ c: Connection) {
+        if c.role == .upstream {
+            upstreamDrained(c)
+            return
+        }
+        if c.phase == .proxy {
+            clientDrained(c)
+            return
+        }
         if !c.input.isEmpty && !c.closeAfterFlush && !c.abort { process(c) }
     }
 
@@ -133,7 +190,10 @@ final class HTTPEngine {
                     c.timer = .none // progress resets the body timer
                     return
                 }
-            case .linger, .free:
+            case .proxy:
+                forwardBody(c)
+                return
+            case .linger, .free, .upstream:
                 c.input.clear()
                 return
             }
@@ -144,8 +204,17 @@ final class HTTPEngine {
     private func startRequest(_ c: Connection) {
         let head = c.head
         let bytes = c.headBytes.readable
-        c.target = routes.resolve(path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
+        c.target = routes.resolve(host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
+                                  path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
                                   method: UnsafeRawBufferPointer(rebasing: bytes[head.methodRange]))
+        if case .proxy(let route, let prefixLength) = c.target {
+            if let length = head.contentLength, length > settings.limits.maxBodyBytes {
+                fail(c, HTTPParseError(status: 413, detail: "the request body is larger than this server accepts"))
+                return
+            }
+            startProxy(c, route: route, prefixLength: prefixLength)
+            return
+        }
         let hasBody: Bool
         if head.isChunked {
             c.decoder = BodyDecoder(chunkedWith: settings.limits)
@@ -214,6 +283,8 @@ final class HTTPEngine {
         case .notFound:
             ProblemResponse.write(status: 404, detail: "no route matches this path", headOnly: headOnly,
                                   connection: connection, date: date, into: c.outbox, scratch: scratch)
+        case .proxy:
+            preconditionFailure("proxied requests are answered by the proxy path")
         case .methodNotAllowed(let allow):
             ProblemResponse.write(status: 405, detail: "this route does not accept this method", allow: allow,
                                   headOnly: headOnly, connection: connection, date: date, into: c.outbox, scratch: scratch)
@@ -237,8 +308,15 @@ final class HTTPEngine {
     /// Sets the phase deadline for the state `c` is in. Called by the driver after every event on `c`.
     func rearm(_ c: Connection) {
         switch c.phase {
-        case .free, .linger:
+        case .free, .linger, .upstream:
             return
+        case .proxy:
+            if c.decoder != nil {
+                if c.timer != .body { c.timer = .body; c.deadline = now + settings.bodyTimeout }
+            } else {
+                c.timer = .none
+                c.deadline = .max // the upstream connection's timers watch the exchange
+            }
         case .head:
             if c.requestStarted {
                 if c.timer != .header { c.timer = .header; c.deadline = now + settings.headerTimeout }
@@ -262,6 +340,18 @@ final class HTTPEngine {
 
     /// The phase deadline of `c` passed: a started request gets 408, an idle connection is closed.
     func expired(_ c: Connection) {
+        if c.role == .upstream {
+            upstreamExpired(c)
+            return
+        }
+        if c.phase == .proxy {
+            // The client stopped sending its body: the exchange cannot finish.
+            proxyError(c, status: 408, detail: "the request body was not received in time")
+            c.closeAfterFlush = true
+            c.timer = .none
+            c.deadline = .max
+            return
+        }
         switch c.timer {
         case .header where c.requestStarted, .body:
             if c.hasOutput {
@@ -301,7 +391,7 @@ final class HTTPEngine {
     /// Enters the drain: idle keep-alive connections close after a short grace, the others after their response.
     func beginDrain(_ connections: some Sequence<Connection>) {
         draining = true
-        for c in connections where c.phase == .head && !c.requestStarted && !c.hasOutput {
+        for c in connections where c.role == .client && c.phase == .head && !c.requestStarted && !c.hasOutput {
             c.timer = .idle
             c.deadline = min(c.deadline, max(now, c.lastActivity + settings.drainIdleGrace))
         }

@@ -22,19 +22,22 @@ final class EpollLoop {
     private let events: UnsafeMutablePointer<epoll_event>
     private let maxEvents = 256
     private let readBuffer: UnsafeMutableRawBufferPointer
-    private var dirty: [Connection] = []
+    /// The connections being settled (swapped with the engine's dirty list, so neither reallocates).
+    private var settling: [Connection] = []
+    /// Client connections open (the rest of the table holds upstream connections).
+    private var clientCount = 0
 
     init(context: LoopContext) throws(SystemError) {
         self.context = context
         let fd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard fd >= 0 else { throw .last("epoll_create1") }
         epfd = fd
-        engine = HTTPEngine(settings: context.settings, routes: context.routes)
-        table = ConnectionTable(capacity: context.maxConnections)
+        table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
+        engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
+                            upstreams: LoopUpstreams(context.pools))
         listeners = context.listeners
         events = .allocate(capacity: maxEvents)
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
-        dirty.reserveCapacity(256)
         try register(context.mailbox.waker.fd, events: UInt32(EPOLLIN.rawValue), data: UserData.make(.wake))
         try registerListeners()
     }
@@ -85,14 +88,14 @@ final class EpollLoop {
                 nextTick = engine.now + 250
                 tick()
             }
-            for c in dirty { settle(c) }
-            dirty.removeAll(keepingCapacity: true)
+            settleAll()
             if stopping {
-                if table.openCount == 0 { break }
+                if clientCount == 0 { break }
                 if engine.now >= drainDeadline { for c in table.active { close(c) } }
             }
         }
         closeListeners()
+        for c in table.active { Socket.close(c.fd) } // idle upstream connections
     }
 
     private func dispatch(_ data: UInt64, _ events: UInt32) {
@@ -103,6 +106,17 @@ final class EpollLoop {
             context.mailbox.drain { handle($0) }
         case .receive:
             guard let c = table.lookup(slot: UserData.slot(data), generation: UserData.generation(data)) else { return }
+            if c.connecting {
+                if events & (UInt32(EPOLLOUT.rawValue) | UInt32(EPOLLERR.rawValue) | UInt32(EPOLLHUP.rawValue)) != 0 {
+                    if Socket.pendingError(c.fd) == 0 {
+                        engine.upstreamConnected(c)
+                    } else {
+                        engine.upstreamFailed(c, status: 502, detail: "the backend refused the connection")
+                    }
+                }
+                markDirty(c)
+                return
+            }
             if events & (UInt32(EPOLLIN.rawValue) | UInt32(EPOLLHUP.rawValue) | UInt32(EPOLLERR.rawValue) | UInt32(EPOLLRDHUP.rawValue)) != 0 {
                 readAvailable(c)
             }
@@ -111,6 +125,39 @@ final class EpollLoop {
         default:
             break
         }
+    }
+
+    /// Starts the connects the engine asked for, then settles every connection touched (settling may touch
+    /// more: an upstream failure answers its client).
+    private func settleAll() {
+        var rounds = 0
+        while !engine.dirty.isEmpty || !engine.connectQueue.isEmpty {
+            rounds += 1
+            for u in engine.connectQueue { startConnect(u) }
+            engine.connectQueue.removeAll(keepingCapacity: true)
+            swap(&settling, &engine.dirty)
+            for c in settling { settle(c) }
+            settling.removeAll(keepingCapacity: true)
+            if rounds > 16 { break }
+        }
+    }
+
+    private func startConnect(_ u: Connection) {
+        guard u.phase != .free, !u.abort else { return }
+        let rc = u.remote.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(u.fd, $0, u.remoteLength) }
+        let err = rc == 0 ? 0 : errno
+        if err != 0 && err != EINPROGRESS {
+            engine.upstreamFailed(u, status: 502, detail: "the backend refused the connection")
+            return
+        }
+        let interest = UInt32(EPOLLOUT.rawValue)
+        var ev = epoll_event(events: interest, data: epoll_data_t(u64: UserData.make(.receive, slot: u.slot, generation: u.generation)))
+        if epoll_ctl(epfd, EPOLL_CTL_ADD, u.fd, &ev) != 0 {
+            engine.upstreamFailed(u, status: 502, detail: "the connection to the backend failed")
+            return
+        }
+        u.registeredEvents = interest
+        if err == 0 { engine.upstreamConnected(u) }
     }
 
     private func acceptReady(_ index: Int) {
@@ -134,17 +181,19 @@ final class EpollLoop {
                 }
                 continue // ECONNABORTED and the like: next one
             }
-            guard let c = table.acquire() else {
+            guard clientCount < context.maxConnections, let c = table.acquire() else {
                 ConnectionRefusal.refuse(fd: fd, date: engine.dateLine.readable, scratch: engine.scratch)
                 context.refusedConnections += 1
                 continue
             }
             c.open(fd: fd, now: engine.now)
+            clientCount += 1
             Socket.setNoDelay(fd)
             let interest = UInt32(EPOLLIN.rawValue) | UInt32(EPOLLRDHUP.rawValue)
             var ev = epoll_event(events: interest, data: epoll_data_t(u64: UserData.make(.receive, slot: c.slot, generation: c.generation)))
             if epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0 {
                 Socket.close(fd)
+                clientCount -= 1
                 table.release(c)
                 continue
             }
@@ -173,15 +222,14 @@ final class EpollLoop {
     }
 
     @inline(__always)
-    private func markDirty(_ c: Connection) {
-        if !c.dirty { c.dirty = true; dirty.append(c) }
-    }
+    private func markDirty(_ c: Connection) { engine.touch(c) }
 
     /// Writes what the engine queued, then adjusts the epoll interest and the timers.
     private func settle(_ c: Connection) {
         c.dirty = false
         if c.phase == .free { return }
         if c.abort { close(c); return }
+        if c.connecting { return }
         var rounds = 0
         while !c.wantsWritable && rounds < 8 {
             rounds += 1
@@ -190,7 +238,7 @@ final class EpollLoop {
             let n = Socket.send(c.fd, c.out.readable)
             if n >= 0 {
                 c.out.consume(n)
-                c.sendDeadline = engine.now + engine.settings.sendTimeout
+                c.sendDeadline = engine.now + c.sendTimeout
                 if c.out.isEmpty {
                     c.sendDeadline = .max
                     engine.outputDrained(c)
@@ -199,7 +247,7 @@ final class EpollLoop {
                 }
             } else if n == -Int(EAGAIN) || n == -Int(EINTR) {
                 c.wantsWritable = true
-                if c.sendDeadline == .max { c.sendDeadline = engine.now + engine.settings.sendTimeout }
+                if c.sendDeadline == .max { c.sendDeadline = engine.now + c.sendTimeout }
             } else {
                 close(c)
                 return
@@ -224,8 +272,10 @@ final class EpollLoop {
 
     private func close(_ c: Connection) {
         guard c.phase != .free else { return }
+        engine.willClose(c)
         epoll_ctl(epfd, EPOLL_CTL_DEL, c.fd, nil)
         Socket.close(c.fd)
+        if c.role == .client { clientCount -= 1 }
         table.release(c)
     }
 
@@ -252,9 +302,10 @@ final class EpollLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure(let routes, let settings):
+        case .configure(let routes, let settings, let pools):
             engine.routes = routes
             engine.settings = settings
+            engine.replaceUpstreams(LoopUpstreams(pools))
         }
     }
 }

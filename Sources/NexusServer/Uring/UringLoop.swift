@@ -28,7 +28,10 @@ final class UringLoop {
     private let tickSpec: UnsafeMutablePointer<__kernel_timespec>
     private let pauseSpec: UnsafeMutablePointer<__kernel_timespec>
     private let wakeValue: UnsafeMutablePointer<UInt64>
-    private var dirty: [Connection] = []
+    /// The connections being settled (swapped with the engine's dirty list, so neither reallocates).
+    private var settling: [Connection] = []
+    /// Client connections open (the rest of the table holds upstream connections).
+    private var clientCount = 0
     private let busyPollNanoseconds: Int64 = 50_000
 
     /// Builds the loop on the calling thread (the ring is single-issuer).
@@ -36,8 +39,9 @@ final class UringLoop {
         self.context = context
         ring = try Ring(entries: 4096)
         buffers = try ProvidedBuffers(ring: ring, group: 0, count: 512, bufferSize: 16 * 1024)
-        engine = HTTPEngine(settings: context.settings, routes: context.routes)
-        table = ConnectionTable(capacity: context.maxConnections)
+        table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
+        engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
+                            upstreams: LoopUpstreams(context.pools))
         listeners = context.listeners
         acceptArmed = Array(repeating: false, count: context.listeners.count)
         cqes = .allocate(capacity: batch)
@@ -47,7 +51,6 @@ final class UringLoop {
         pauseSpec.initialize(to: __kernel_timespec(tv_sec: 0, tv_nsec: 100_000_000))
         wakeValue = .allocate(capacity: 1)
         wakeValue.initialize(to: 0)
-        dirty.reserveCapacity(256)
     }
 
     deinit {
@@ -86,14 +89,14 @@ final class UringLoop {
                 if n < batch { break }
             }
             buffers.publish()
-            for c in dirty { settle(c) }
-            dirty.removeAll(keepingCapacity: true)
+            settleAll()
             if stopping {
-                if table.openCount == 0 { break }
+                if clientCount == 0 { break }
                 if engine.now >= drainDeadline { abortAll() }
             }
         }
         closeListeners()
+        for c in table.active { Socket.close(c.fd) } // idle upstream connections, and anything cut at the deadline
     }
 
     /// After a busy turn, submits and looks for new completions for up to `busyPollNanoseconds` before the
@@ -132,6 +135,46 @@ final class UringLoop {
             if !stopping { armAccepts() }
         case .cancel:
             break
+        case .connect:
+            connectCompleted(userData, result)
+        }
+    }
+
+    /// Starts the connects the engine asked for, then settles every connection touched in this batch (settling
+    /// may touch more: an upstream failure answers its client).
+    private func settleAll() {
+        var rounds = 0
+        while !engine.dirty.isEmpty || !engine.connectQueue.isEmpty {
+            rounds += 1
+            for u in engine.connectQueue { startConnect(u) }
+            engine.connectQueue.removeAll(keepingCapacity: true)
+            swap(&settling, &engine.dirty)
+            for c in settling { settle(c) }
+            settling.removeAll(keepingCapacity: true)
+            if rounds > 16 { break }
+        }
+    }
+
+    private func startConnect(_ u: Connection) {
+        guard u.phase != .free, !u.closing else { return }
+        u.remote.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            ring.prepareConnect(fd: u.fd, address: $0, length: u.remoteLength,
+                                userData: UserData.make(.connect, slot: u.slot, generation: u.generation))
+        }
+        u.pendingOperations += 1
+    }
+
+    private func connectCompleted(_ userData: UInt64, _ result: Int32) {
+        let u = table.slots[Int(UserData.slot(userData))]
+        u.pendingOperations -= 1
+        if u.closing {
+            if u.pendingOperations == 0 { finalize(u) }
+            return
+        }
+        if result < 0 {
+            engine.upstreamFailed(u, status: 502, detail: "the backend refused the connection")
+        } else {
+            engine.upstreamConnected(u)
         }
     }
 
@@ -140,12 +183,13 @@ final class UringLoop {
         if !more { acceptArmed[index] = false }
         if result >= 0 {
             if stopping { Socket.close(result); return }
-            guard let c = table.acquire() else {
+            guard clientCount < context.maxConnections, let c = table.acquire() else {
                 ConnectionRefusal.refuse(fd: result, date: engine.dateLine.readable, scratch: engine.scratch)
                 context.refusedConnections += 1
                 return
             }
             c.open(fd: result, now: engine.now)
+            clientCount += 1
             Socket.setNoDelay(result)
             engine.opened(c)
             armReceive(c)
@@ -206,7 +250,7 @@ final class UringLoop {
             c.abort = true
         } else {
             c.out.consume(Int(result))
-            c.sendDeadline = engine.now + engine.settings.sendTimeout
+            c.sendDeadline = engine.now + c.sendTimeout
             if c.out.isEmpty && c.outbox.isEmpty {
                 c.sendDeadline = .max
                 engine.outputDrained(c)
@@ -218,15 +262,14 @@ final class UringLoop {
     // MARK: Settling a connection after its events
 
     @inline(__always)
-    private func markDirty(_ c: Connection) {
-        if !c.dirty { c.dirty = true; dirty.append(c) }
-    }
+    private func markDirty(_ c: Connection) { engine.touch(c) }
 
     /// Does the I/O the engine asked for on `c`: send, shut the write side, close, pause or resume reading.
     private func settle(_ c: Connection) {
         c.dirty = false
         if c.closing || c.phase == .free { return }
         if c.abort { close(c); return }
+        if c.connecting { return }
         if !c.sendInFlight {
             if c.out.isEmpty && !c.outbox.isEmpty { swap(&c.out, &c.outbox) }
             if !c.out.isEmpty {
@@ -235,7 +278,7 @@ final class UringLoop {
                                  userData: UserData.make(.send, slot: c.slot, generation: c.generation))
                 c.sendInFlight = true
                 c.pendingOperations += 1
-                if c.sendDeadline == .max { c.sendDeadline = engine.now + engine.settings.sendTimeout }
+                if c.sendDeadline == .max { c.sendDeadline = engine.now + c.sendTimeout }
             } else if c.closeAfterFlush && c.phase != .linger {
                 beginLinger(c)
             }
@@ -268,6 +311,7 @@ final class UringLoop {
     private func close(_ c: Connection) {
         guard !c.closing else { return }
         c.closing = true
+        engine.willClose(c)
         if c.pendingOperations > 0 {
             Socket.shutdown(c.fd, write: true, read: true)
             ring.prepareCancel(fd: c.fd, userData: UserData.make(.cancel))
@@ -278,6 +322,7 @@ final class UringLoop {
 
     private func finalize(_ c: Connection) {
         Socket.close(c.fd)
+        if c.role == .client { clientCount -= 1 }
         table.release(c)
     }
 
@@ -322,9 +367,10 @@ final class UringLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure(let routes, let settings):
+        case .configure(let routes, let settings, let pools):
             engine.routes = routes
             engine.settings = settings
+            engine.replaceUpstreams(LoopUpstreams(pools))
         }
     }
 

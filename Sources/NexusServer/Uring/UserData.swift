@@ -1,7 +1,7 @@
 /// The 64 bits of user data carried by each io_uring operation: the kind of operation, the slot's generation and
 /// the slot, so that a completion finds its connection without an allocation or a lookup table.
 enum OperationKind: UInt8 {
-    case accept = 1, receive, send, tick, wake, cancel, acceptResume
+    case accept = 1, receive, send, tick, wake, cancel, acceptResume, connect
 }
 
 struct UserData {
