@@ -1,3 +1,4 @@
+import CNexusLinux
 import Glibc
 
 /// An IPv4 or IPv6 socket address (sockaddr_storage and its length), for connect(2) and for logs.
@@ -68,7 +69,7 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
                     var a = p.pointee.sin6_addr
                     inet_ntop(AF_INET6, &a, &buf, 64)
-                    return "[\(String(cString: buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
+                    return "[\(Self.text(buf))]:\(UInt16(bigEndian: p.pointee.sin6_port))"
                 }
             }
         }
@@ -76,9 +77,13 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
             $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
                 var a = p.pointee.sin_addr
                 inet_ntop(AF_INET, &a, &buf, 64)
-                return "\(String(cString: buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
+                return "\(Self.text(buf)):\(UInt16(bigEndian: p.pointee.sin_port))"
             }
         }
+    }
+
+    private static func text(_ buf: [CChar]) -> String {
+        String(decoding: buf.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The IP address alone (for X-Forwarded-For), without the port or brackets.
