@@ -1,0 +1,30 @@
+import Glibc
+import NexusState
+
+/// A small seeded generator (SplitMix64) so every randomized test is reproducible.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A fresh, empty directory under /tmp, removed by `remove()`.
+struct TemporaryFolder {
+    let path: String
+    init() {
+        var template = Array("/tmp/nexus-state-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed: errno \(errno)")
+        path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    func remove() {
+        _ = system("rm -rf '\(path)'")
+    }
+}
