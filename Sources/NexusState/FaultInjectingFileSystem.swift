@@ -7,8 +7,8 @@ import Synchronization
 /// Model. Every file has a durable image (what the disk holds) and a page cache (what mappings see). Writes go to
 /// the cache; `StateMapping.sync` and `StateFile.sync` copy the cache's changed bytes into the durable image. At a
 /// power loss every page whose cache differs from the durable image is, at random (seeded): lost, written, torn
-/// (a random subset of its changed 512-byte sectors written, in any order), or zeroed (its changed sectors become
-/// zeros). Pages are treated independently, so later pages may survive where earlier ones did not (reordering).
+/// (a random subset of its changed 512-byte sectors written, in any order), or zeroed (its changed bytes become
+/// zeros, as an extent reserved but never written reads). Pages are treated independently, so later pages may survive where earlier ones did not (reordering).
 /// Sectors are atomic: a synced byte is never damaged by a crash. Directory operations (create, rename, remove)
 /// and file sizes are durable at once (a simplification: the log syncs its directory after each of them anyway).
 ///
@@ -260,7 +260,9 @@ public final class FaultInjectingFileSystem: StateFileSystem {
                         case 2:
                             if random.next() % 2 == 0 { for index in start..<stop { node.durable[index] = cache[index] } }
                         default:
-                            for index in start..<stop { node.durable[index] = 0 }
+                            for index in start..<stop where node.durable[index] != cache[index] {
+                                node.durable[index] = 0
+                            }
                         }
                     }
                     switch fate {

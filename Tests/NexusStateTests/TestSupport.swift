@@ -24,7 +24,12 @@ struct TemporaryFolder {
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
+    /// Removes the (flat) folder without spawning `rm`: a fork would inherit, for an instant, another test's lock
+    /// descriptor, and flock locks live as long as any copy of the descriptor does.
     func remove() {
-        _ = system("rm -rf '\(path)'")
+        if let names = try? RealFileSystem().listDirectory(path) {
+            for name in names { unlink(path + "/" + name) }
+        }
+        rmdir(path)
     }
 }
