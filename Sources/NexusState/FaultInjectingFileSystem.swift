@@ -36,6 +36,7 @@ public final class FaultInjectingFileSystem: StateFileSystem {
     /// What the last power loss did to unsynced pages.
     public struct Counters: Sendable, Equatable {
         public var lost = 0, written = 0, torn = 0, zeroed = 0
+        public init() {}
     }
 
     /// Creates an empty file system whose crashes are driven by `seed`.

@@ -106,11 +106,15 @@ struct Inspection {
         try markDurable(segment, end: offset, syncing: max(offset, garbageEnd))
     }
 
-    /// Syncs `0..<syncing` of `segment`, then stores `end` as its durable end and syncs the header.
+    /// Syncs `0..<syncing` of `segment`, then stores `end` in both durable-end slots, one sync each and a damaged
+    /// slot first, so a crash at any point leaves at least one good slot.
     static func markDurable(_ segment: Segment, end: Int, syncing: Int) throws(StateError) {
         try segment.mapping.sync(offset: 0, count: syncing)
-        SegmentFormat.writeDurableEnd(end, to: segment.mapping.base)
-        try segment.mapping.sync(offset: 0, count: SegmentFormat.headerSize)
+        let order = SegmentFormat.slotIsValid(segment.mapping.base, slot: 0) ? [1, 0] : [0, 1]
+        for slot in order {
+            SegmentFormat.writeDurableEnd(end, slot: slot, to: segment.mapping.base)
+            try segment.mapping.sync(offset: 0, count: SegmentFormat.headerSize)
+        }
     }
 }
 

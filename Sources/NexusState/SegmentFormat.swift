@@ -6,11 +6,14 @@
 ///
 ///     0  magic "NXLOG\0\0\0"        8  u32 format version (1)     12 u32 header size (64)
 ///     16 u64 segment index           24 u64 first sequence number  32 u32 CRC32C of bytes 0..<32   36 u32 0
-///     40 u64 durable end             48 u32 CRC32C of bytes 40..<48                             52..<64 zero
+///     40 u64 durable end (slot A)    48 u32 CRC32C of bytes 40..<48
+///     52 u64 durable end (slot B)    60 u32 CRC32C of bytes 52..<60
 ///
 /// The durable end is an offset below which every byte was synced by an earlier sync; the writer stores the
 /// previous sync's end in the same sync as new records, so it is always a lower bound. Recovery uses it to tell
-/// a torn tail (damage at or after it: truncated) from damage to durable records (before it: refused).
+/// a torn tail (damage at or after it: truncated) from damage to durable records (before it: refused). The writer
+/// alternates between the two slots, so a sync torn by a crash damages at most the slot it was writing; recovery
+/// takes the larger end among the slots whose checksum holds.
 ///
 /// Records follow from offset 64, each starting 8-byte aligned:
 ///
@@ -28,8 +31,8 @@ public enum SegmentFormat {
     public static let headerSize = 64
     /// The size of a record's header (before its payload).
     public static let recordHeaderSize = 20
-    /// The durable-end field's offset in the header.
-    static let durableEndOffset = 40
+    /// The offsets of the two durable-end slots in the header.
+    static let durableEndSlots = [40, 52]
 
     /// The file name of segment `index`: "segment-" and 16 hex digits, ".nxlog".
     public static func fileName(index: UInt64) -> String {
@@ -69,13 +72,21 @@ public enum SegmentFormat {
         store(header.index, base, 16)
         store(header.firstSequence, base, 24)
         store(CRC32C.checksum(UnsafeRawBufferPointer(start: base, count: 32)), base, 32)
-        writeDurableEnd(header.durableEnd, to: base)
+        writeDurableEnd(header.durableEnd, slot: 0, to: base)
+        writeDurableEnd(header.durableEnd, slot: 1, to: base)
     }
 
-    /// Rewrites the durable-end field (and its checksum) of the header at `base`.
-    static func writeDurableEnd(_ end: Int, to base: UnsafeMutableRawPointer) {
-        store(UInt64(end), base, durableEndOffset)
-        store(CRC32C.checksum(UnsafeRawBufferPointer(start: base + durableEndOffset, count: 8)), base, 48)
+    /// Rewrites durable-end slot `slot` (0 or 1) and its checksum in the header at `base`.
+    static func writeDurableEnd(_ end: Int, slot: Int, to base: UnsafeMutableRawPointer) {
+        let offset = durableEndSlots[slot]
+        store(UInt64(end), base, offset)
+        store(CRC32C.checksum(UnsafeRawBufferPointer(start: base + offset, count: 8)), base, offset + 8)
+    }
+
+    /// True if durable-end slot `slot` of the header at `base` passes its checksum.
+    static func slotIsValid(_ base: UnsafeRawPointer, slot: Int) -> Bool {
+        let offset = durableEndSlots[slot]
+        return load(base, offset + 8) as UInt32 == CRC32C.checksum(UnsafeRawBufferPointer(start: base + offset, count: 8))
     }
 
     /// Reads and checks the header of the segment `file` mapped at `base` (`length` bytes).
@@ -95,11 +106,14 @@ public enum SegmentFormat {
         guard load(base, 12) as UInt32 == UInt32(headerSize) else {
             throw .badSegmentHeader(file: file, reason: "header size is not \(headerSize)")
         }
-        let endCRC: UInt32 = load(base, 48)
-        guard endCRC == CRC32C.checksum(UnsafeRawBufferPointer(start: base + durableEndOffset, count: 8)) else {
-            throw .badSegmentHeader(file: file, reason: "durable-end checksum mismatch at offset \(durableEndOffset)")
+        let ends = durableEndSlots.compactMap { offset -> UInt64? in
+            let crc: UInt32 = load(base, offset + 8)
+            guard crc == CRC32C.checksum(UnsafeRawBufferPointer(start: base + offset, count: 8)) else { return nil }
+            return load(base, offset)
         }
-        let end: UInt64 = load(base, durableEndOffset)
+        guard let end = ends.max() else {
+            throw .badSegmentHeader(file: file, reason: "both durable-end slots (offsets 40 and 52) are damaged")
+        }
         guard end >= UInt64(headerSize), end <= UInt64(length) else {
             throw .badSegmentHeader(file: file, reason: "durable end \(end) outside the segment")
         }

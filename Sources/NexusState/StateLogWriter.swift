@@ -19,6 +19,8 @@ final class StateLogWriter {
     var syncedOffset: Int
     var nextSequence: UInt64
     var lastSyncNanoseconds = Clock.monotonicNanoseconds()
+    /// The durable-end slot the next sync writes; alternates so a torn sync leaves the other slot intact.
+    var nextSlot = 0
     /// Set by a failed sync (or a failed segment creation other than ENOSPC); appends fail with it from then on.
     var failure: StateError?
     /// A roll that failed in this batch (ENOSPC): later appends of the batch that need one fail without retrying.
@@ -137,7 +139,8 @@ final class StateLogWriter {
     func syncIfDirty() {
         guard dirty, failure == nil else { return }
         let segment = current
-        SegmentFormat.writeDurableEnd(syncedOffset, to: segment.mapping.base)
+        SegmentFormat.writeDurableEnd(syncedOffset, slot: nextSlot, to: segment.mapping.base)
+        nextSlot ^= 1
         do {
             try segment.mapping.sync(offset: 0, count: writeOffset)
             syncedOffset = writeOffset
