@@ -50,4 +50,6 @@ int nexus_wait_signal(void);
 /// Returns 1 if the kernel knows the io_uring opcode `op` (io_uring_get_probe), 0 if not, -1 if probing failed.
 int nexus_uring_probe_opcode(int op);
 
+#include "CNexusCRC32C.h"
+
 #endif

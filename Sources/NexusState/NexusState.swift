@@ -1,1 +1,0 @@
-// NexusState: the memory-mapped append-only log.
