@@ -32,7 +32,10 @@ final class UringLoop {
     private var settling: [Connection] = []
     /// Client connections open (the rest of the table holds upstream connections).
     private var clientCount = 0
-    private let busyPollNanoseconds: Int64 = 50_000
+    private let busyPollNanoseconds: Int64 = {
+        if let v = getenv("NEXUS_BUSY_POLL_US"), let n = Int64(String(cString: v)) { return n * 1000 }
+        return 50_000
+    }()
 
     /// Builds the loop on the calling thread (the ring is single-issuer).
     init(context: LoopContext) throws(SystemError) {
@@ -68,7 +71,7 @@ final class UringLoop {
         armWake()
         var busy = false
         while true {
-            if !(busy && pollBriefly()) {
+            if !(busy && busyPollNanoseconds > 0 && pollBriefly()) {
                 let rc = ring.submitAndWait(1)
                 if rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY && rc != -EAGAIN {
                     context.logger.critical("io_uring_submit_and_wait failed", metadata: ["error": "\(SystemError.describe(-rc))"])
