@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "nexusd", targets: ["nexusd"]),
+        .executable(name: "nexusctl", targets: ["nexusctl"]),
         // Libraries for Benchmarks/ and Fuzz/, which are packages of their own.
         .library(name: "NexusHTTP1", targets: ["NexusHTTP1", "NexusBytes"]),
         .library(name: "NexusRuntime", targets: ["NexusRuntime"]),
@@ -48,8 +49,18 @@ let package = Package(
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
+        // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
+        .target(name: "NexusAdminModel", swiftSettings: strict),
+        // The admin API on the local Unix socket (its own thread, off the event loops).
+        .target(name: "NexusAdmin", dependencies: ["NexusAdminModel", "NexusHTTP1", "NexusBytes", "NexusSystem",
+                                                   .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        // nexusctl: the admin CLI; it links the model, not the I/O stack.
+        .executableTarget(name: "nexusctl",
+                          dependencies: ["NexusAdminModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          swiftSettings: strict),
         .executableTarget(name: "nexusd",
-                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime",
+                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,
@@ -59,6 +70,7 @@ let package = Package(
         .testTarget(name: "NexusConfigTests", dependencies: ["NexusConfig"]),
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
+        .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
 )

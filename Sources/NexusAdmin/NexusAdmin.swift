@@ -1,0 +1,1 @@
+// NexusAdmin: the admin API served on the local Unix socket.
