@@ -24,6 +24,8 @@ final class Connection {
         case proxy
         /// Upstream side: a connection to a backend, in an exchange (`peer` set) or idle in its pool.
         case upstream
+        /// Client side after a 101 from the backend: bytes are copied both ways until either side closes.
+        case tunnel
     }
 
     /// Which side of the gateway the socket is on.
@@ -110,6 +112,12 @@ final class Connection {
     var responseHeadSent = false
     /// Client: backends tried for this request.
     var attempts = 0
+    /// Client: the Upgrade field went upstream (a 101 may follow).
+    var upgradeRequested = false
+    /// Shut the write side once the output is sent, and keep reading (a tunnel whose other side ended).
+    var halfCloseAfterFlush = false
+    /// The write side was shut.
+    var writeShut = false
     /// Client: the address of the peer as text (for X-Forwarded-For), computed once per connection.
     var clientIP: [UInt8]?
     /// Upstream: the pool state and backend index it belongs to.
@@ -135,6 +143,8 @@ final class Connection {
     var bodyPlan: ResponsePlan.Body = .none
     /// Upstream: the response body ends when the backend closes.
     var closeDelimited = false
+    /// Upstream: an event stream or a tunnel: the pool's idle timeout replaces the read and total timeouts.
+    var streaming = false
     /// Upstream: a byte of the response arrived (no retry after that).
     var responseStarted = false
     /// Upstream: when the exchange started (total timeout) and the timeouts of its pool.

@@ -103,6 +103,10 @@ final class HTTPEngine {
             return
         }
         c.peerClosed = true
+        if c.phase == .tunnel, let u = c.peer {
+            tunnelEnded(c, u, byClient: true)
+            return
+        }
         if c.phase == .proxy {
             // The client left in the middle of a proxied exchange: finish sending what is queued only if the
             // response is complete; otherwise close both sides.
@@ -119,7 +123,7 @@ final class HTTPEngine {
             upstreamDrained(c)
             return
         }
-        if c.phase == .proxy {
+        if c.phase == .proxy || c.phase == .tunnel {
             clientDrained(c)
             return
         }
@@ -192,6 +196,9 @@ final class HTTPEngine {
                 }
             case .proxy:
                 forwardBody(c)
+                return
+            case .tunnel:
+                tunnelClientToUpstream(c)
                 return
             case .linger, .free, .upstream:
                 c.input.clear()
@@ -308,7 +315,7 @@ final class HTTPEngine {
     /// Sets the phase deadline for the state `c` is in. Called by the driver after every event on `c`.
     func rearm(_ c: Connection) {
         switch c.phase {
-        case .free, .linger, .upstream:
+        case .free, .linger, .upstream, .tunnel:
             return
         case .proxy:
             if c.decoder != nil {

@@ -253,6 +253,10 @@ final class EpollLoop {
                 return
             }
         }
+        if !c.hasOutput && c.halfCloseAfterFlush && !c.writeShut {
+            c.writeShut = true
+            Socket.shutdown(c.fd, write: true, read: false)
+        }
         if !c.hasOutput && c.closeAfterFlush && c.phase != .linger {
             if c.peerClosed { close(c); return }
             Socket.shutdown(c.fd, write: true, read: false)

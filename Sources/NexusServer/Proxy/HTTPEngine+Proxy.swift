@@ -80,10 +80,11 @@ extension HTTPEngine {
             let ip = c.clientIP ?? []
             let failure: HTTPParseError? = ip.withUnsafeBytes { ipBytes in
                 do throws(HTTPParseError) {
-                    try RequestForwarder.writeHead(
+                    let forwarded = try RequestForwarder.writeHead(
                         request: c.head, headBytes: c.headBytes.readable, target: c.upstreamTarget.readable,
                         clientIP: ipBytes, isTLS: false, trustIncomingForwarded: false,
                         options: options, requestIDs: &requestIDs, into: c.forwardHead)
+                    c.upgradeRequested = forwarded.upgrade
                     return nil
                 } catch {
                     return error
@@ -133,6 +134,7 @@ extension HTTPEngine {
         u.responseDecoder = nil
         u.bodyPlan = .none
         u.closeDelimited = false
+        u.streaming = false
         u.responseStarted = false
         u.exchangeStart = now
         u.timer = .none
@@ -180,7 +182,7 @@ extension HTTPEngine {
     func upstreamReceived(_ u: Connection, _ bytes: UnsafeRawBufferPointer) {
         u.input.append(bytes)
         u.responseStarted = true
-        if let pool = u.upstreamState?.pool { u.deadline = min(now + pool.readTimeout, u.exchangeStart + pool.totalTimeout) }
+        refreshUpstreamDeadline(u)
         processUpstream(u)
     }
 
@@ -207,9 +209,18 @@ extension HTTPEngine {
                 }
                 if u.response.isInformational {
                     // 100 Continue is the gateway's to send (it answers Expect itself); 103 goes on to an HTTP/1.1
-                    // client; 101 would switch protocols, which this version does not tunnel yet.
+                    // client; 101 switches both connections to a tunnel.
                     if u.response.status == 101 {
-                        upstreamFailed(u, status: 502, detail: "protocol upgrades are not supported yet")
+                        guard InterimResponse.classify(u.response, clientVersion: c.head.version,
+                                                       upgradeRequested: c.upgradeRequested) == .switchProtocols else {
+                            upstreamFailed(u, status: 502, detail: "the backend switched protocols without being asked")
+                            return
+                        }
+                        ResponseForwarder.writeHead(response: u.response, headBytes: headBytes, framing: .none,
+                                                    options: c.proxyRoute!.responseOptions, keepAliveToClient: false,
+                                                    clientVersion: c.head.version, into: c.outbox)
+                        u.input.consume(length)
+                        startTunnel(c, u)
                         return
                     }
                     if u.response.status == 103 && c.head.version == .http11 {
@@ -241,12 +252,21 @@ extension HTTPEngine {
                 case .untilClose: u.responseDecoder = BodyDecoder.untilClose()
                 }
                 u.closeDelimited = framing == .untilClose
+                if let ct = u.response.value(of: "content-type", in: headBytes),
+                   Self.hasPrefixIgnoringCase(UnsafeRawBufferPointer(rebasing: headBytes[ct]), "text/event-stream") {
+                    u.streaming = true
+                    refreshUpstreamDeadline(u)
+                }
                 touch(c)
                 if plan.body == .none {
                     finishExchange(u, reusable: u.response.keepAlive && u.input.isEmpty)
                     return
                 }
             }
+        }
+        if u.bodyPlan == .tunnel {
+            tunnelUpstreamToClient(u)
+            return
         }
         // Body.
         if c.out.readableBytes + c.outbox.readableBytes >= settings.outputHighWater {
@@ -392,6 +412,11 @@ extension HTTPEngine {
             touch(u)
             return
         }
+        if u.bodyPlan == .tunnel {
+            tunnelUpstreamToClient(u)
+            tunnelEnded(c, u, byClient: false)
+            return
+        }
         if u.responseParsed && u.closeDelimited {
             // A body delimited by the close ends here.
             if !u.input.isEmpty { processUpstream(u) }
@@ -404,10 +429,101 @@ extension HTTPEngine {
         upstreamFailed(u, status: 502, detail: "the backend closed the connection")
     }
 
+    // MARK: Tunnels (WebSocket and other upgrades) and streams
+
+    /// The backend answered 101: from now on bytes are copied both ways, unchanged, until either side closes.
+    /// The pool's idle timeout watches the tunnel.
+    func startTunnel(_ c: Connection, _ u: Connection) {
+        c.phase = .tunnel
+        c.forwardHead.clear()
+        c.responseHeadSent = true
+        c.decoder = nil
+        c.timer = .none
+        c.deadline = .max
+        u.responseParsed = true
+        u.bodyPlan = .tunnel
+        u.streaming = true
+        refreshUpstreamDeadline(u)
+        touch(c)
+        // Bytes the client sent after its upgrade request belong to the new protocol.
+        tunnelClientToUpstream(c)
+        tunnelUpstreamToClient(u)
+    }
+
+    /// Client bytes into the tunnel.
+    func tunnelClientToUpstream(_ c: Connection) {
+        guard let u = c.peer else { c.input.clear(); return }
+        if u.out.readableBytes + u.outbox.readableBytes >= settings.outputHighWater {
+            c.wantReadPaused = true
+            return
+        }
+        c.wantReadPaused = false
+        if !c.input.isEmpty {
+            u.outbox.append(c.input)
+            c.input.clear()
+            refreshUpstreamDeadline(u)
+            touch(u)
+        }
+    }
+
+    /// Backend bytes into the tunnel.
+    func tunnelUpstreamToClient(_ u: Connection) {
+        guard let c = u.peer else { u.input.clear(); return }
+        if c.out.readableBytes + c.outbox.readableBytes >= settings.outputHighWater {
+            u.wantReadPaused = true
+            return
+        }
+        u.wantReadPaused = false
+        if !u.input.isEmpty {
+            c.outbox.append(u.input)
+            u.input.clear()
+            touch(c)
+        }
+    }
+
+    /// One side of a tunnel ended: pass the end on (shut the other side's write once its output is sent).
+    func tunnelEnded(_ c: Connection, _ u: Connection, byClient: Bool) {
+        if byClient {
+            u.halfCloseAfterFlush = true
+            touch(u)
+        } else {
+            u.peer = nil
+            c.peer = nil
+            if let state = u.upstreamState { state.active[u.backendIndex] -= 1 }
+            u.abort = true
+            touch(u)
+            c.closeAfterFlush = true
+            touch(c)
+        }
+    }
+
+    /// Whether `bytes` start with the lowercase ASCII `prefix`, ignoring case.
+    static func hasPrefixIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        let p = UnsafeRawBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        for i in 0..<p.count {
+            var b = bytes[i]
+            if b >= 0x41 && b <= 0x5A { b |= 0x20 }
+            if b != p[i] { return false }
+        }
+        return true
+    }
+
+    /// Read and total timeouts for a normal exchange; the idle timeout for streams and tunnels.
+    func refreshUpstreamDeadline(_ u: Connection) {
+        guard let pool = u.upstreamState?.pool else { return }
+        u.deadline = u.streaming ? now + pool.idleTimeout : min(now + pool.readTimeout, u.exchangeStart + pool.totalTimeout)
+    }
+
     // MARK: Flow control and closing
 
     /// The client's response buffer drained: resume reading the backend.
     func clientDrained(_ c: Connection) {
+        if c.phase == .tunnel, let u = c.peer {
+            tunnelUpstreamToClient(u)
+            touch(u)
+            return
+        }
         if let u = c.peer, u.responseParsed {
             processUpstream(u)
             touch(u)
@@ -416,6 +532,11 @@ extension HTTPEngine {
 
     /// The upstream connection's output drained: move more of the request body.
     func upstreamDrained(_ u: Connection) {
+        if let c = u.peer, c.phase == .tunnel {
+            tunnelClientToUpstream(c)
+            touch(c)
+            return
+        }
         if let c = u.peer, c.decoder != nil {
             forwardBody(c)
             touch(c)
@@ -434,7 +555,7 @@ extension HTTPEngine {
     /// A connect completed: the request head (and body so far) can go.
     func upstreamConnected(_ u: Connection) {
         u.connecting = false
-        if let pool = u.upstreamState?.pool { u.deadline = min(now + pool.readTimeout, u.exchangeStart + pool.totalTimeout) }
+        refreshUpstreamDeadline(u)
         touch(u)
     }
 

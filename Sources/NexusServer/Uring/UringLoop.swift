@@ -284,6 +284,9 @@ final class UringLoop {
                 if c.sendDeadline == .max { c.sendDeadline = engine.now + c.sendTimeout }
             } else if c.closeAfterFlush && c.phase != .linger {
                 beginLinger(c)
+            } else if c.halfCloseAfterFlush && !c.writeShut {
+                c.writeShut = true
+                Socket.shutdown(c.fd, write: true, read: false)
             }
         }
         if c.wantReadPaused && c.receiveArmed && !c.readPaused {
