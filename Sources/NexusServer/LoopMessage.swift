@@ -1,7 +1,11 @@
+import NexusSystem
+
 /// What the main thread posts to an event loop through its mailbox.
 enum LoopMessage: Sendable {
     /// Stop accepting, finish in-flight requests, close everything by `deadline` (monotonic ms), then exit.
     case shutdown(deadline: Int64)
     /// A new configuration snapshot (routes and limits); requests already parsed finish on the old one.
     case configure(RouteTable, EngineSettings, [UpstreamPool])
+    /// New addresses for backend `index` of `pool` (a host name re-resolved by the upstream monitor).
+    case addresses(UpstreamPool, Int, [SocketAddress])
 }

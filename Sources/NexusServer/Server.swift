@@ -24,6 +24,7 @@ public final class Server {
     private let logger: Logger
     private var threads: [NexusThread] = []
     private var mailboxes: [Mailbox<LoopMessage>] = []
+    private var monitor: UpstreamMonitor?
 
     public init(config: NexusConfig, logger: Logger) {
         self.config = config
@@ -117,6 +118,7 @@ public final class Server {
             wait()
             throw ServerError("an event loop failed to start: \(failure)")
         }
+        startMonitor(pools: pools, configs: config.upstreams)
         for (l, address) in zip(config.listeners, boundAddresses) {
             logger.info("listening", metadata: ["listener": "\(l.name)", "address": "\(address)"])
         }
@@ -124,8 +126,20 @@ public final class Server {
                                           "max_connections": "\(config.limits.maxConnections)"])
     }
 
+    private func startMonitor(pools: [UpstreamPool], configs: [UpstreamConfig]) {
+        monitor?.stop()
+        let boxes = mailboxes
+        let m = UpstreamMonitor(pools: pools, configs: configs, logger: logger) { message in
+            for box in boxes { while !box.tryPost(message) { usleep(1000) } }
+        }
+        m.start()
+        monitor = m
+    }
+
     /// Asks every loop to stop accepting, finish in-flight requests and close by `deadline` (monotonic ms).
     public func shutdown(deadline: Int64) {
+        monitor?.stop()
+        monitor = nil
         for m in mailboxes { post(.shutdown(deadline: deadline), to: m) }
     }
 
@@ -136,6 +150,7 @@ public final class Server {
         let pools = UpstreamPool.build(new.upstreams) { logger.error("\($0)") }
         let routes = try RouteTable(new.routes, pools: pools)
         for m in mailboxes { post(.configure(routes, settings, pools), to: m) }
+        startMonitor(pools: pools, configs: new.upstreams)
     }
 
     /// Blocks until every loop has exited.

@@ -136,3 +136,49 @@ extension Socket {
         return rc == 0 ? SocketAddress(storage: s, length: len) : nil
     }
 }
+
+extension Socket {
+    /// A blocking TCP exchange for background work (health checks): connects within `timeoutMilliseconds`, sends
+    /// `request`, and reads until the peer closes, `limit` bytes arrive, or the time is up. Never call it on an
+    /// event loop. Returns the bytes read, or the errno of what failed.
+    public static func exchange(with address: SocketAddress, request: [UInt8], timeoutMilliseconds: Int,
+                                limit: Int = 4096) -> Result<[UInt8], SystemError> {
+        let fd: Int32
+        do { fd = try openStream(family: address.family) } catch { return .failure(error) }
+        defer { Glibc.close(fd) }
+        let deadline = Clock.monotonicMilliseconds() + Int64(timeoutMilliseconds)
+        func remaining() -> Int32 { Int32(clamping: max(0, deadline - Clock.monotonicMilliseconds())) }
+        func waitFor(_ events: Int16) -> Bool {
+            var p = pollfd(fd: fd, events: events, revents: 0)
+            while true {
+                let rc = poll(&p, 1, remaining())
+                if rc > 0 { return true }
+                if rc == 0 { return false }
+                if Glibc.errno != EINTR { return false }
+            }
+        }
+        let rc = connect(fd, to: address)
+        if rc == -EINPROGRESS {
+            guard waitFor(Int16(POLLOUT)) else { return .failure(SystemError("connect", errno: ETIMEDOUT)) }
+            let err = pendingError(fd)
+            if err != 0 { return .failure(SystemError("connect", errno: err)) }
+        } else if rc != 0 {
+            return .failure(SystemError("connect", errno: -rc))
+        }
+        var sent = 0
+        while sent < request.count {
+            guard waitFor(Int16(POLLOUT)) else { return .failure(SystemError("send", errno: ETIMEDOUT)) }
+            let n = request.withUnsafeBytes { send(fd, UnsafeRawBufferPointer(rebasing: $0[sent...])) }
+            if n < 0 && n != -Int(EAGAIN) { return .failure(SystemError("send", errno: Int32(-n))) }
+            if n > 0 { sent += n }
+        }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while out.count < limit {
+            guard waitFor(Int16(POLLIN)) else { break }
+            let n = buf.withUnsafeMutableBytes { receive(fd, into: $0) }
+            if n > 0 { out.append(contentsOf: buf[0..<n]) } else if n == 0 { break } else if n != -Int(EAGAIN) { break }
+        }
+        return out.isEmpty ? .failure(SystemError("recv", errno: ETIMEDOUT)) : .success(out)
+    }
+}

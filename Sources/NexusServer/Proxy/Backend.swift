@@ -12,7 +12,7 @@ final class Backend: Sendable {
     /// As configured: `host:port`.
     let name: String
     let weight: Int
-    /// The resolved addresses; connections rotate over them.
+    /// The addresses resolved at start (loops keep their own copies, updated by the upstream monitor).
     let addresses: [SocketAddress]
     /// The Host field value used when the route does not preserve the client's (`host:port`, brackets for IPv6).
     let hostField: String
@@ -37,7 +37,7 @@ final class Backend: Sendable {
 
     /// Whether the backend may take a new exchange at `now` (monotonic ms).
     func isAvailable(now: Int64) -> Bool {
-        activeHealthy.load(ordering: .relaxed) && ejectedUntil.load(ordering: .relaxed) <= now && !addresses.isEmpty
+        activeHealthy.load(ordering: .relaxed) && ejectedUntil.load(ordering: .relaxed) <= now
     }
 
     /// Records the outcome of an exchange; after `maxFailures` failures in a row the backend is ejected for

@@ -105,7 +105,8 @@ extension HTTPEngine {
                 proxyError(c, status: 503, detail: "no connection slot for route \(route.label)")
                 return
             }
-            let address = backend.addresses[(c.attempts + Int(fresh.slot)) % backend.addresses.count]
+            let addresses = state.addresses[i]
+            let address = addresses[(c.attempts + Int(fresh.slot)) % addresses.count]
             let fd: Int32
             do { fd = try Socket.openStream(family: address.family) } catch {
                 table.release(fresh)

@@ -1,3 +1,5 @@
+import NexusSystem
+
 /// One loop's view of the upstream pools: the balancer state and the idle keep-alive connections per backend.
 /// Owned by the loop's thread; nothing here is shared.
 final class LoopUpstreams {
@@ -12,12 +14,15 @@ final class LoopUpstreams {
         var idle: [[Connection]]
         /// Round-robin start for least_connections ties.
         var next = 0
+        /// The addresses of each backend as this loop knows them (updated by the upstream monitor's messages).
+        var addresses: [[SocketAddress]]
 
         init(_ pool: UpstreamPool) {
             self.pool = pool
             current = Array(repeating: 0, count: pool.backends.count)
             active = Array(repeating: 0, count: pool.backends.count)
             idle = Array(repeating: [], count: pool.backends.count)
+            addresses = pool.backends.map(\.addresses)
         }
     }
 
@@ -33,7 +38,7 @@ final class LoopUpstreams {
     func choose(_ state: PoolState, now: Int64, excluding: Int? = nil) -> Int? {
         let backends = state.pool.backends
         func usable(_ i: Int) -> Bool {
-            guard i != excluding, backends[i].isAvailable(now: now) else { return false }
+            guard i != excluding, backends[i].isAvailable(now: now), !state.addresses[i].isEmpty else { return false }
             if !state.idle[i].isEmpty { return true }
             return backends[i].openConnections.load(ordering: .relaxed) < state.pool.maxConnectionsPerBackend
         }
@@ -80,6 +85,12 @@ final class LoopUpstreams {
         c.inIdlePool = true
         state.idle[c.backendIndex].append(c)
         return true
+    }
+
+    /// Applies re-resolved addresses (ignored when `pool` is no longer the loop's: a reload replaced it).
+    func update(pool: UpstreamPool, backend: Int, addresses: [SocketAddress]) {
+        guard pool.index < pools.count, pools[pool.index].pool === pool, backend < pools[pool.index].addresses.count else { return }
+        pools[pool.index].addresses[backend] = addresses
     }
 
     /// Forgets `c` from its idle list (it closed while idle).

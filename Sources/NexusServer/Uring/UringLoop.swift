@@ -377,6 +377,8 @@ final class UringLoop {
             engine.routes = routes
             engine.settings = settings
             engine.replaceUpstreams(LoopUpstreams(pools))
+        case .addresses(let pool, let backend, let addresses):
+            engine.upstreams.update(pool: pool, backend: backend, addresses: addresses)
         }
     }
 
