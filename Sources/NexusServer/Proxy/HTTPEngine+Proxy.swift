@@ -259,7 +259,7 @@ extension HTTPEngine {
                     refreshUpstreamDeadline(u)
                 }
                 touch(c)
-                if plan.body == .none {
+                if plan.body == .none || framing == .length(0) {
                     finishExchange(u, reusable: u.response.keepAlive && u.input.isEmpty)
                     return
                 }
@@ -370,7 +370,8 @@ extension HTTPEngine {
             touch(c)
             return
         }
-        proxyError(c, status: status, detail: detail)
+        // The route is named; the backend's address never is.
+        proxyError(c, status: status, detail: "\(detail) (route \(c.proxyRoute?.label ?? "?"))")
     }
 
     /// Answers the proxied request `c` with a problem response and ends the exchange on the client side.
