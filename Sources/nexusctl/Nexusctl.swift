@@ -18,4 +18,7 @@ struct Nexusctl: ParsableCommand {
         version: NexusctlVersion.string,
         subcommands: [StatusCommand.self, ConfigCommand.self, StateCommand.self, VersionCommand.self,
                       CompletionCommand.self])
+
+    /// Lets `--socket` and `--output` come before the command too (`nexusctl --output json status`).
+    @OptionGroup var global: GlobalOptions
 }
