@@ -23,7 +23,11 @@ struct ProcessResult: Equatable {
 
 /// Runs nexusctl with `arguments` and exactly `environment`, capturing stdout and stderr through files.
 func runNexusctl(_ arguments: [String], environment: [String] = ["PATH=/usr/bin:/bin"]) throws -> ProcessResult {
-    let binary = try #require(nexusctlBinary)
+    try runProcess(try #require(nexusctlBinary), arguments, environment: environment)
+}
+
+/// Runs `binary` with `arguments` and exactly `environment`, capturing stdout and stderr through files.
+func runProcess(_ binary: String, _ arguments: [String], environment: [String] = ["PATH=/usr/bin:/bin"]) throws -> ProcessResult {
     let stem = "/tmp/nxctl-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     defer { unlink(stem + ".out"); unlink(stem + ".err") }
     var actions = posix_spawn_file_actions_t()
@@ -174,5 +178,23 @@ struct NexusctlGoldenTests {
             #expect(r.status == 0)
             #expect(r.stdout.contains("nexusctl"))
         }
+    }
+}
+
+@Suite("curl against the admin socket", .enabled(if: access("/usr/bin/curl", X_OK) == 0, "curl is not installed"))
+struct CurlInteropTests {
+    @Test("curl --unix-socket reads the status and gets problems for errors")
+    func curl() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let ok = try runProcess("/usr/bin/curl", ["-sS", "--unix-socket", server.path, "http://localhost/v1/status"])
+        #expect(ok.status == 0)
+        #expect(try AdminJSON.decode(StatusResponse.self, from: Array(ok.stdout.utf8)) == sampleStatus)
+        let check = try runProcess("/usr/bin/curl", ["-sS", "--unix-socket", server.path, "-d", #"{"path":"/bad.yaml"}"#,
+                                                     "http://localhost/v1/config/check"])
+        #expect(check.stdout == #"{"errors":["/bad.yaml:1:1: listeners: required"],"ok":false}"#)
+        let missing = try runProcess("/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{content_type}",
+                                                       "--unix-socket", server.path, "http://localhost/v2/x"])
+        #expect(missing.stdout == "404 application/problem+json")
     }
 }
