@@ -1,0 +1,85 @@
+import Glibc
+import NexusBytes
+import NexusHTTP1
+import NexusSystem
+
+/// One request read off an admin connection: method, path (without the query) and the decoded body.
+struct AdminRequest: Sendable, Equatable {
+    var method: String
+    var path: String
+    var body: [UInt8]
+}
+
+/// Reads one HTTP/1.1 request from a blocking socket with NexusHTTP1's scanner, parser and body decoder.
+enum AdminRequestReader {
+    /// Small on purpose: admin requests are a request line, a few fields and at most a short JSON body.
+    static let limits = HTTP1Limits(maxRequestLineBytes: 4096, maxHeaderBytes: 16 * 1024, maxHeaderCount: 64,
+                                    maxBodyBytes: 1 << 20, maxTrailerBytes: 4096, maxChunkExtensionBytes: 256)
+
+    enum Outcome: Sendable, Equatable {
+        case request(AdminRequest)
+        /// Answer with this problem and close.
+        case refused(status: Int, detail: String)
+        /// The peer closed or failed before a whole request arrived: nothing to answer.
+        case gone
+    }
+
+    /// Reads until a whole request is in, the deadline (monotonic milliseconds) passes, or the peer goes away.
+    static func read(_ fd: Int32, deadline: Int64) -> Outcome {
+        let buffer = ByteBuffer(capacity: 4096)
+        var scanner = HeadScanner()
+        var headLength = 0
+        // The head.
+        headLoop: while true {
+            switch scanner.scan(buffer.readable, limits: limits) {
+            case .complete(let n):
+                headLength = n
+                break headLoop
+            case .failed(let e):
+                return .refused(status: e.status, detail: e.detail)
+            case .incomplete:
+                if let stop = receive(fd, buffer, deadline: deadline) { return stop }
+            }
+        }
+        var head = RequestHead()
+        do {
+            try HeadParser.parse(UnsafeRawBufferPointer(rebasing: buffer.readable[0..<headLength]), limits: limits, into: &head)
+        } catch {
+            return .refused(status: error.status, detail: error.detail)
+        }
+        let (method, path) = buffer.readable.withMemoryRebound(to: UInt8.self) { bytes in
+            (String(decoding: bytes[head.methodRange], as: UTF8.self), String(decoding: bytes[head.pathRange], as: UTF8.self))
+        }
+        if head.expectContinue && head.hasBody {
+            let interim: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
+            _ = interim.withUTF8Buffer { UnixSocket.sendAll(fd, UnsafeRawBufferPointer($0)) }
+        }
+        buffer.consume(headLength)
+        // The body, if any.
+        var body: [UInt8] = []
+        if var decoder = head.bodyDecoder(limits: limits) {
+            while true {
+                do {
+                    let used = try decoder.decode(buffer.readable) { body.append(contentsOf: $0) }
+                    buffer.consume(used)
+                } catch {
+                    return .refused(status: error.status, detail: error.detail)
+                }
+                if decoder.isComplete { break }
+                if let stop = receive(fd, buffer, deadline: deadline) { return stop }
+            }
+        }
+        return .request(AdminRequest(method: method, path: path, body: body))
+    }
+
+    /// Receives more bytes; nil when some arrived, else why reading stops.
+    private static func receive(_ fd: Int32, _ buffer: ByteBuffer, deadline: Int64) -> Outcome? {
+        if Clock.monotonicMilliseconds() >= deadline { return .refused(status: 408, detail: "the request took too long to arrive") }
+        let n = UnixSocket.receive(fd, into: buffer)
+        if n > 0 { return nil }
+        if n == -Int(EAGAIN) || n == -Int(EWOULDBLOCK) {
+            return .refused(status: 408, detail: "the request took too long to arrive")
+        }
+        return .gone
+    }
+}

@@ -1,1 +1,0 @@
-// NexusAdmin: the admin API served on the local Unix socket.

@@ -1,0 +1,42 @@
+/// One endpoint of the admin API: its method and path.
+public struct AdminEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The HTTP method, e.g. "GET".
+    public let method: String
+    /// The path, e.g. "/v1/status".
+    public let path: String
+
+    public init(method: String, path: String) {
+        self.method = method
+        self.path = path
+    }
+
+    /// `GET /v1/status`.
+    public var description: String { "\(method) \(path)" }
+}
+
+/// The admin API's endpoints, socket defaults and media types: the contract nexusd serves and nexusctl calls.
+///
+/// Described for people in docs/admin-api.yaml (OpenAPI 3.1). Paths are versioned; a breaking change gets /v2.
+public enum AdminAPI {
+    /// `GET /v1/status`: a `StatusResponse`.
+    public static let status = AdminEndpoint(method: "GET", path: "/v1/status")
+    /// `POST /v1/config/reload`: re-reads the configuration file, answers when the reload is done (`ReloadResponse`).
+    public static let configReload = AdminEndpoint(method: "POST", path: "/v1/config/reload")
+    /// `POST /v1/config/check`: checks a file (body: an optional `ConfigCheckRequest`), `ConfigCheckResponse`.
+    public static let configCheck = AdminEndpoint(method: "POST", path: "/v1/config/check")
+    /// `GET /v1/state/verify`: verifies the durable state's checksums (`StateVerifyResponse`).
+    public static let stateVerify = AdminEndpoint(method: "GET", path: "/v1/state/verify")
+
+    /// Every endpoint, in documentation order.
+    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify]
+
+    /// Where nexusd listens when the configuration names no other socket.
+    public static let defaultSocketPath = "/run/nexus/admin.sock"
+    /// The environment variable nexusctl reads for the socket path.
+    public static let socketEnvironmentVariable = "NEXUS_ADMIN_SOCKET"
+
+    /// The media type of every success body.
+    public static let jsonMediaType = "application/json"
+    /// The media type of every error body (RFC 9457).
+    public static let problemMediaType = "application/problem+json"
+}
