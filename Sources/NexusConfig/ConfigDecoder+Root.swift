@@ -1,5 +1,5 @@
 extension ConfigDecoder {
-    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams"]
+    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -33,13 +33,33 @@ extension ConfigDecoder {
         let limits = fields["limits"].flatMap { decodeLimits($0, path: "limits") } ?? .defaults
         let timeouts = fields["timeouts"].flatMap { decodeTimeouts($0, path: "timeouts") } ?? .defaults
         let log = fields["log"].flatMap { decodeLog($0, path: "log") } ?? .defaults
+        let admin = fields["admin"].flatMap { decodeAdmin($0, path: "admin") } ?? .defaults
         // Upstreams first: routes check the names they use against them.
         let upstreams = fields["upstreams"].map { decodeUpstreams($0, path: "upstreams") } ?? []
         let routes = fields["routes"].map { decodeRoutes($0, path: "routes") } ?? []
 
         guard errors.isEmpty else { return nil }
-        return NexusConfig(threads: threads, io: io, listeners: listeners, limits: limits, timeouts: timeouts,
-                           log: log, upstreams: upstreams, routes: routes)
+        var config = NexusConfig(threads: threads, io: io, listeners: listeners, limits: limits, timeouts: timeouts,
+                                 log: log, upstreams: upstreams, routes: routes)
+        config.admin = admin
+        return config
+    }
+
+    mutating func decodeAdmin(_ node: YAMLNode, path: String) -> AdminConfig? {
+        guard let fields = fields(node, path: path, allowed: ["socket", "group"]) else { return nil }
+        let socket = value(fields, "socket", default: AdminConfig.defaultSocket, expected: "a socket path") { text throws(InvalidValue) in
+            guard !text.isEmpty, text.utf8.count < 108, !text.utf8.contains(0) else {
+                throw InvalidValue("expected a socket path of 1 to 107 bytes")
+            }
+            return text
+        }
+        let group: String? = value(fields, "group", default: nil, expected: "a group name") { text throws(InvalidValue) in
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else {
+                throw InvalidValue("expected a group name")
+            }
+            return text
+        }
+        return AdminConfig(socket: socket, group: group)
     }
 
     mutating func decodeLimits(_ node: YAMLNode, path: String) -> LimitsConfig? {

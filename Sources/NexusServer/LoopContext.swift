@@ -18,6 +18,8 @@ final class LoopContext: @unchecked Sendable {
     let pools: [UpstreamPool]
     let mailbox: Mailbox<LoopMessage>
     let logger: Logger
+    /// What the loop publishes for status and metrics.
+    let counters = LoopCounters()
     /// Connections answered 503 because every slot was taken.
     var refusedConnections = 0
 

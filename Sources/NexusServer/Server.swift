@@ -16,7 +16,11 @@ public enum IOBackend: String, Sendable {
 ///
 /// The main thread builds it, calls `start()`, then waits for signals; it talks to the loops only through their
 /// mailboxes (lock-free MPSC rings with an eventfd wake), never through shared mutable state.
-public final class Server {
+///
+/// SAFETY (`@unchecked Sendable`): `status()` reads what `start()` set before any other thread could call it;
+/// `reconfigure` and `shutdown` must not run concurrently with each other (nexusd serializes them with the
+/// reload lock); everything else crosses to the loops through their mailboxes.
+public final class Server: @unchecked Sendable {
     public let config: NexusConfig
     public private(set) var backend: IOBackend = .epoll
     /// The addresses actually bound (port 0 resolved), one per configured listener.
@@ -24,6 +28,7 @@ public final class Server {
     private let logger: Logger
     private var threads: [NexusThread] = []
     private var mailboxes: [Mailbox<LoopMessage>] = []
+    private var counters: [LoopCounters] = []
     private var monitor: UpstreamMonitor?
 
     public init(config: NexusConfig, logger: Logger) {
@@ -108,6 +113,7 @@ public final class Server {
             let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
                                       maxConnections: perLoopConnections, upstreamSlots: upstreamSlots, pools: pools,
                                       mailbox: mailbox, logger: loopLogger)
+            counters.append(context.counters)
             let backend = self.backend
             threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {
                 runLoop(context: context, backend: backend, status: status)
@@ -134,6 +140,17 @@ public final class Server {
         }
         m.start()
         monitor = m
+    }
+
+    /// Totals over the loops, as of their last tick (at most 250 ms old).
+    public func status() -> (connections: Int, requests: Int, requestsPerSecond: Int) {
+        var c = 0, r = 0, rate = 0
+        for k in counters {
+            c += k.connections.load(ordering: .relaxed)
+            r += k.requests.load(ordering: .relaxed)
+            rate += k.rate.load(ordering: .relaxed)
+        }
+        return (c, r, rate)
     }
 
     /// Asks every loop to stop accepting, finish in-flight requests and close by `deadline` (monotonic ms).

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNexusLinux
 import Glibc
 import Logging
+import NexusAdmin
 import NexusConfig
 import NexusRuntime
 import NexusServer
@@ -76,6 +77,14 @@ struct Nexusd: ParsableCommand {
             throw ExitCode(1)
         }
 
+        let ioOverride = io
+        let threadsOverride = threads
+        let reloader = Reloader(file: file, initial: cfg, server: server, logger: logger) { c in
+            if let ioOverride { c.io = ioOverride.choice }
+            if let threadsOverride { c.threads = threadsOverride }
+        }
+        let admin = AdminSetup.start(config: cfg, configFile: file, server: server, reloader: reloader, logger: logger)
+
         var draining = false
         while !draining {
             let sig = nexus_wait_signal()
@@ -83,25 +92,12 @@ struct Nexusd: ParsableCommand {
             case SIGTERM, SIGINT:
                 let grace = EngineMilliseconds.of(cfg.timeouts.shutdownGrace)
                 logger.info("draining", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")", "grace_ms": "\(grace)"])
+                admin?.stop()
                 server.shutdown(deadline: Clock.monotonicMilliseconds() + grace)
                 draining = true
             case SIGHUP:
-                do {
-                    var new = try ConfigLoader.load(path: file)
-                    if let io { new.io = io.choice }
-                    if let threads { new.threads = threads }
-                    try server.reconfigure(new)
-                    if new.listeners.map({ "\($0.host):\($0.port)" }) != cfg.listeners.map({ "\($0.host):\($0.port)" })
-                        || new.threads != cfg.threads || new.io != cfg.io {
-                        logger.warning("reload: listener, thread and io changes take effect at the next restart")
-                    }
-                    cfg.routes = new.routes
-                    cfg.limits = new.limits
-                    cfg.timeouts = new.timeouts
-                    logger.info("configuration reloaded", metadata: ["routes": "\(new.routes.count)"])
-                } catch {
-                    logger.error("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
-                }
+                _ = reloader.reload()
+                cfg = reloader.config
             default:
                 continue
             }

@@ -151,3 +151,11 @@ def test_response_hop_by_hop_removed_and_via_added(fwd):
         assert r.headers.get("x-up-normal") == "ok", r.raw
         # The client connection is still usable.
         assert c.request(get("/api/again")).status == 200
+
+
+@pytest.mark.parametrize("bad", ["bad id <script>", "x" * 300, ""])
+def test_invalid_client_request_id_replaced(fwd, bad):
+    srv, u = fwd
+    r, req = one(srv, u, get("/api/x", extra=f"X-Request-Id: {bad}\r\n"))
+    ids = req.all("X-Request-Id")
+    assert len(ids) == 1 and HEX32.match(ids[0]), f"X-Request-Id {bad!r} became {ids!r}"

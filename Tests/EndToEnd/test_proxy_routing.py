@@ -168,7 +168,7 @@ def rewrite(nexus, upstream):
              "request_headers": {"add": {"X-Gateway": "nexus"}, "remove": ["X-Internal"]},
              "response_headers": {"add": {"X-Frame-Options": "DENY"}, "remove": ["Server"]}},
             {"path_prefix": "/old/", "upstream": "api", "rewrite_prefix": "/v2/"},
-            {"path_prefix": "/plain/", "upstream": "api"},
+            {"path_prefix": "/plain/", "upstream": "api", "preserve_host": False},
         ])
     return nexus(cfg), u
 

@@ -465,6 +465,10 @@ class UpstreamServer:
     def close(self):
         self.stopping.set()
         try:
+            self.lsock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        except OSError:
+            pass
+        try:
             self.lsock.close()
         except OSError:
             pass

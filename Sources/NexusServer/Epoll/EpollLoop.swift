@@ -286,6 +286,7 @@ final class EpollLoop {
     private func tick() {
         engine.refreshDate()
         engine.sweep(table.active) { markDirty($0) }
+        context.counters.publish(requests: engine.requestsServed, connections: clientCount, now: engine.now)
     }
 
     private func closeListeners() {

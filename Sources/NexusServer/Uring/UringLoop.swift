@@ -358,6 +358,7 @@ final class UringLoop {
     private func tick() {
         engine.refreshDate()
         engine.sweep(table.active) { markDirty($0) }
+        context.counters.publish(requests: engine.requestsServed, connections: clientCount, now: engine.now)
         ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
     }
 

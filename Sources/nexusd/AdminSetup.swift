@@ -1,0 +1,68 @@
+import Glibc
+import Logging
+import NexusAdmin
+import NexusAdminModel
+import NexusConfig
+import NexusServer
+import NexusSystem
+
+/// Starts the admin API on its Unix socket with handlers backed by the server, or explains why it is off.
+enum AdminSetup {
+    static func start(config: NexusConfig, configFile: String, server: Server, reloader: Reloader, logger: Logger) -> AdminServer? {
+        let path = resolve(config.admin.socket, relativeTo: configFile)
+        let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        var st = stat()
+        if !folder.isEmpty && stat(folder, &st) != 0 {
+            logger.warning("admin API off: its socket folder does not exist", metadata: ["socket": "\(path)"])
+            return nil
+        }
+        var gid: UInt32? = nil
+        if let name = config.admin.group {
+            guard let g = getgrnam(name) else {
+                logger.error("admin API off: unknown group", metadata: ["group": "\(name)"])
+                return nil
+            }
+            gid = g.pointee.gr_gid
+        }
+        let started = Clock.monotonicMilliseconds()
+        let backend = server.backend.rawValue
+        let loops = server.loopCount
+        let handlers = AdminHandlers(
+            status: { _ in
+                let s = server.status()
+                return StatusResponse(version: NexusVersion.string,
+                                      uptimeSeconds: Int((Clock.monotonicMilliseconds() - started) / 1000),
+                                      ioBackend: backend, loops: loops, connections: s.connections,
+                                      requestsTotal: s.requests, requestsPerSecond: Double(s.requestsPerSecond),
+                                      pid: getpid())
+            },
+            reload: { caller in
+                logger.notice("reload asked through the admin API", metadata: ["uid": "\(caller.uid)", "pid": "\(caller.pid)"])
+                return reloader.reload()
+            },
+            configCheck: { file, _ in
+                do {
+                    _ = try ConfigLoader.load(path: file ?? configFile)
+                    return ConfigCheckResponse(ok: true)
+                } catch {
+                    return ConfigCheckResponse(ok: false, errors: (error as? ConfigErrors)?.errors.map { $0.description } ?? ["\(error)"])
+                }
+            })
+        do {
+            let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))
+            try admin.start()
+            logger.info("admin API listening", metadata: ["socket": "\(path)"])
+            return admin
+        } catch {
+            logger.error("admin API off", metadata: ["socket": "\(path)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// A relative socket path is taken from the configuration file's folder.
+    static func resolve(_ path: String, relativeTo file: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let folder = file.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        return folder.isEmpty ? path : "\(folder)/\(path)"
+    }
+}
