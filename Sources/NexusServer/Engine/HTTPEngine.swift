@@ -27,6 +27,9 @@ final class HTTPEngine {
     let table: ConnectionTable
     /// The loop's upstream pools: balancer state and idle connections.
     var upstreams: LoopUpstreams
+    /// Proxied exchanges waiting on a backend (the io_uring loop does not poll before sleeping while any are:
+    /// the answer comes from another process, and polling for it only burns CPU).
+    var exchangesInFlight = 0
     /// Upstream connections to start connecting, drained by the driver after each batch.
     var connectQueue: [Connection] = []
     /// Connections whose state changed in this batch: the driver settles each once.

@@ -127,6 +127,7 @@ extension HTTPEngine {
             u = fresh
         }
         state.active[i] += 1
+        exchangesInFlight += 1
         u.peer = c
         c.peer = u
         u.responseScanner.reset()
@@ -309,6 +310,7 @@ extension HTTPEngine {
         let backend = state.pool.backends[u.backendIndex]
         backend.record(success: true, now: now, maxFailures: state.pool.passiveMaxFailures, ejectFor: state.pool.passiveEjectFor)
         state.active[u.backendIndex] -= 1
+        exchangesInFlight -= 1
         u.peer = nil
         c.peer = nil
         if reusable && c.requestForwarded && !u.peerClosed && u.out.isEmpty && u.outbox.isEmpty && upstreams.park(state, u) {
@@ -360,6 +362,7 @@ extension HTTPEngine {
         }
         guard let c else { return } // an idle pooled connection
         state.active[u.backendIndex] -= 1
+        exchangesInFlight -= 1
         c.peer = nil
         if !u.responseStarted && !c.bodyForwarded && state.pool.retry && c.attempts < 2 {
             attachUpstream(c, excluding: state.pool.backends.count > 1 ? u.backendIndex : nil)
@@ -379,7 +382,7 @@ extension HTTPEngine {
         if let u = c.peer {
             // The exchange is cut short: whatever the upstream connection holds cannot be reused.
             u.peer = nil
-            if let state = u.upstreamState { state.active[u.backendIndex] -= 1 }
+            if let state = u.upstreamState { state.active[u.backendIndex] -= 1; exchangesInFlight -= 1 }
             u.abort = true
             touch(u)
             c.peer = nil
@@ -491,7 +494,7 @@ extension HTTPEngine {
         } else {
             u.peer = nil
             c.peer = nil
-            if let state = u.upstreamState { state.active[u.backendIndex] -= 1 }
+            if let state = u.upstreamState { state.active[u.backendIndex] -= 1; exchangesInFlight -= 1 }
             u.abort = true
             touch(u)
             c.closeAfterFlush = true
@@ -567,7 +570,7 @@ extension HTTPEngine {
         case .client:
             if let u = c.peer {
                 u.peer = nil
-                if let state = u.upstreamState { state.active[u.backendIndex] -= 1 }
+                if let state = u.upstreamState { state.active[u.backendIndex] -= 1; exchangesInFlight -= 1 }
                 u.abort = true // half an exchange cannot be reused
                 touch(u)
                 c.peer = nil

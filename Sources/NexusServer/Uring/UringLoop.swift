@@ -71,7 +71,7 @@ final class UringLoop {
         armWake()
         var busy = false
         while true {
-            if !(busy && busyPollNanoseconds > 0 && pollBriefly()) {
+            if !(busy && busyPollNanoseconds > 0 && engine.exchangesInFlight == 0 && pollBriefly()) {
                 let rc = ring.submitAndWait(1)
                 if rc < 0 && rc != -EINTR && rc != -ETIME && rc != -EBUSY && rc != -EAGAIN {
                     context.logger.critical("io_uring_submit_and_wait failed", metadata: ["error": "\(SystemError.describe(-rc))"])
