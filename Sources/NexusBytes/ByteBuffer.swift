@@ -12,7 +12,8 @@ public final class ByteBuffer {
     /// Offset one past the last readable byte.
     @usableFromInline var writer: Int = 0
 
-    /// Creates an empty buffer with room for `capacity` bytes.
+    /// Creates an empty buffer with room for `capacity` bytes (at least 16; the first growth jumps to 1 KiB, so a
+    /// buffer made small and grown on demand reallocates once or twice, not eight times).
     public init(capacity: Int = 4096) {
         cap = max(capacity, 16)
         base = UnsafeMutableRawPointer.allocate(byteCount: cap, alignment: 16)
@@ -71,7 +72,7 @@ public final class ByteBuffer {
             compact()
             return
         }
-        var newCap = cap * 2
+        var newCap = max(cap * 2, 1024)
         while newCap - n < count { newCap *= 2 }
         let nb = UnsafeMutableRawPointer.allocate(byteCount: newCap, alignment: 16)
         if n > 0 { nb.copyMemory(from: base + reader, byteCount: n) }

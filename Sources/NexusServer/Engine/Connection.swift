@@ -4,8 +4,9 @@ import NexusHTTP1
 
 /// The state of one client connection, kept in a slot of the loop's preallocated table.
 ///
-/// A slot is reused for the next connection once everything in flight on it has completed, so its buffers
-/// are allocated once and kept (shrunk back after a large request). Owned by one event loop.
+/// A slot is reused for the next connection once everything in flight on it has completed. Its buffers grow
+/// on demand and keep their capacity across the keep-alive requests of a connection; they are released when
+/// the connection closes. Owned by one event loop.
 final class Connection {
     /// What the connection is doing.
     enum Phase: UInt8 {
@@ -37,16 +38,16 @@ final class Connection {
     var phase: Phase = .free
 
     /// Bytes received and not yet parsed.
-    let input = ByteBuffer(capacity: 4096)
+    let input = ByteBuffer(capacity: 16)
     /// The head of the request being served (copied out of `input` so that the ranges stay valid while
     /// the body streams through `input`).
-    let headBytes = ByteBuffer(capacity: 1024)
+    let headBytes = ByteBuffer(capacity: 16)
     /// The body, when the handler wants it whole (echo).
-    let body = ByteBuffer(capacity: 256)
+    let body = ByteBuffer(capacity: 16)
     /// Bytes being sent: the driver owns it while a send is in flight.
-    var out = ByteBuffer(capacity: 4096)
+    var out = ByteBuffer(capacity: 16)
     /// Responses the engine appends; moved to `out` by the driver when no send is in flight.
-    var outbox = ByteBuffer(capacity: 4096)
+    var outbox = ByteBuffer(capacity: 16)
 
     var scanner = HeadScanner()
     var head = RequestHead()
@@ -101,9 +102,9 @@ final class Connection {
     /// Client: the route's proxy target for the request in progress.
     var proxyRoute: ProxyRoute?
     /// Client: the request head as sent upstream, kept until a response byte arrives (for a retry).
-    let forwardHead = ByteBuffer(capacity: 512)
+    let forwardHead = ByteBuffer(capacity: 16)
     /// Client: the request target for the upstream (path rewritten, query kept).
-    let upstreamTarget = ByteBuffer(capacity: 256)
+    let upstreamTarget = ByteBuffer(capacity: 16)
     /// Client: body bytes have been forwarded (a retry would lose them).
     var bodyForwarded = false
     /// Client: the request (head and body) is entirely with the upstream connection.
@@ -177,13 +178,13 @@ final class Connection {
         responseStarted = false; exchangeStart = 0
     }
 
-    /// Returns large buffers to the allocator once a connection is done with them.
+    /// Returns the buffers' memory to the allocator when the slot is freed: slots are preallocated for
+    /// `max_connections`, their buffers only while a connection uses them (about 10 KiB for a typical one).
     func trimBuffers() {
-        input.shrinkIfEmpty(to: 4096)
-        headBytes.shrinkIfEmpty(to: 1024)
-        body.shrinkIfEmpty(to: 256)
-        out.shrinkIfEmpty(to: 4096)
-        outbox.shrinkIfEmpty(to: 4096)
+        for b in [input, headBytes, body, out, outbox, forwardHead, upstreamTarget] {
+            b.clear()
+            b.shrinkIfEmpty(to: 16)
+        }
     }
 }
 
