@@ -60,6 +60,23 @@ final class HTTPEngine {
         refreshDate()
     }
 
+    /// Hands the driver the work this batch produced: connects to start, then connections to settle (settling may
+    /// touch more: an upstream failure answers its client), until none is left. `settling` is the driver's spare
+    /// list, swapped with `dirty` so that neither reallocates.
+    @inline(__always)
+    func drainTouched(_ settling: inout [Connection], connect: (Connection) -> Void, settle: (Connection) -> Void) {
+        var rounds = 0
+        while !dirty.isEmpty || !connectQueue.isEmpty {
+            rounds += 1
+            for u in connectQueue { connect(u) }
+            connectQueue.removeAll(keepingCapacity: true)
+            swap(&settling, &dirty)
+            for c in settling { settle(c) }
+            settling.removeAll(keepingCapacity: true)
+            if rounds > 16 { break }
+        }
+    }
+
     /// Marks `c` for settling at the end of this batch.
     @inline(__always)
     func touch(_ c: Connection) {
@@ -265,6 +282,12 @@ final class HTTPEngine {
     /// The request is complete: answer it and get ready for the next one.
     private func finish(_ c: Connection) {
         respond(c)
+        readyForNextRequest(c)
+    }
+
+    /// Resets the per-request state of a client connection once its response is queued.
+    func readyForNextRequest(_ c: Connection) {
+        c.proxyRoute = nil
         c.phase = .head
         c.decoder = nil
         c.keepBody = false

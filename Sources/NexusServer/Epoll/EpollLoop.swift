@@ -130,16 +130,7 @@ final class EpollLoop {
     /// Starts the connects the engine asked for, then settles every connection touched (settling may touch
     /// more: an upstream failure answers its client).
     private func settleAll() {
-        var rounds = 0
-        while !engine.dirty.isEmpty || !engine.connectQueue.isEmpty {
-            rounds += 1
-            for u in engine.connectQueue { startConnect(u) }
-            engine.connectQueue.removeAll(keepingCapacity: true)
-            swap(&settling, &engine.dirty)
-            for c in settling { settle(c) }
-            settling.removeAll(keepingCapacity: true)
-            if rounds > 16 { break }
-        }
+        engine.drainTouched(&settling, connect: { startConnect($0) }, settle: { settle($0) })
     }
 
     private func startConnect(_ u: Connection) {

@@ -332,15 +332,7 @@ extension HTTPEngine {
     /// Back to reading the next request on the client connection.
     func completeProxied(_ c: Connection) {
         requestsServed &+= 1
-        c.proxyRoute = nil
-        c.phase = .head
-        c.decoder = nil
-        c.keepBody = false
-        c.requestStarted = false
-        c.servedAny = true
-        c.timer = .none
-        c.lastActivity = now
-        c.head.reset()
+        readyForNextRequest(c)
         touch(c)
         if !c.input.isEmpty && !c.closeAfterFlush { process(c) }
     }
@@ -458,31 +450,28 @@ extension HTTPEngine {
     /// Client bytes into the tunnel.
     func tunnelClientToUpstream(_ c: Connection) {
         guard let u = c.peer else { c.input.clear(); return }
-        if u.out.readableBytes + u.outbox.readableBytes >= settings.outputHighWater {
-            c.wantReadPaused = true
-            return
-        }
-        c.wantReadPaused = false
-        if !c.input.isEmpty {
-            u.outbox.append(c.input)
-            c.input.clear()
-            refreshUpstreamDeadline(u)
-            touch(u)
-        }
+        tunnelMove(from: c, to: u)
+        refreshUpstreamDeadline(u)
     }
 
     /// Backend bytes into the tunnel.
     func tunnelUpstreamToClient(_ u: Connection) {
         guard let c = u.peer else { u.input.clear(); return }
-        if c.out.readableBytes + c.outbox.readableBytes >= settings.outputHighWater {
-            u.wantReadPaused = true
+        tunnelMove(from: u, to: c)
+    }
+
+    /// Moves what `source` received to `destination`'s output, unless that output is backed up (then `source`
+    /// stops reading until it drains).
+    private func tunnelMove(from source: Connection, to destination: Connection) {
+        if destination.out.readableBytes + destination.outbox.readableBytes >= settings.outputHighWater {
+            source.wantReadPaused = true
             return
         }
-        u.wantReadPaused = false
-        if !u.input.isEmpty {
-            c.outbox.append(u.input)
-            u.input.clear()
-            touch(c)
+        source.wantReadPaused = false
+        if !source.input.isEmpty {
+            destination.outbox.append(source.input)
+            source.input.clear()
+            touch(destination)
         }
     }
 
