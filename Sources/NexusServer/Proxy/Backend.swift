@@ -23,6 +23,9 @@ final class Backend: Sendable {
     let consecutiveFailures = Atomic<Int>(0)
     /// Monotonic ms until which the backend is ejected (passive health); 0 when it is not.
     let ejectedUntil = Atomic<Int64>(0)
+    /// A loop saw a connection to this backend fail: the upstream monitor re-resolves its host name soon
+    /// (at most once a second) instead of waiting for `resolve_interval`.
+    let resolveRequested = Atomic<Bool>(false)
     /// Active health check verdict: false once `fall` checks in a row failed, true again after `rise` passed.
     let activeHealthy = Atomic<Bool>(true)
 

@@ -352,6 +352,7 @@ extension HTTPEngine {
         if backend.record(success: false, now: now, maxFailures: state.pool.passiveMaxFailures, ejectFor: state.pool.passiveEjectFor) {
             logEjection?(backend)
         }
+        if !u.responseStarted { backend.resolveRequested.store(true, ordering: .relaxed) }
         guard let c else { return } // an idle pooled connection
         state.active[u.backendIndex] -= 1
         exchangesInFlight -= 1

@@ -7,7 +7,7 @@ import Synchronization
 
 /// The background thread that watches upstream pools, off the event loops: active health checks (an HTTP GET
 /// on an interval, `rise` passes to come back, `fall` failures to be taken out) and the re-resolution of backend
-/// host names every `resolve_interval`.
+/// host names every `resolve_interval`, and within a second after a loop saw a connection to one fail.
 ///
 /// Health verdicts are written to each backend's atomic flag, which loops read when they choose a backend. New
 /// address lists go to every loop through its mailbox (`LoopMessage.addresses`), so a loop never reads memory that
@@ -27,6 +27,7 @@ final class UpstreamMonitor: @unchecked Sendable {
         var next: Int64 = 0
         var passes = 0
         var failures = 0
+        var resolvedAt: Int64 = 0
         var addresses: [SocketAddress]
     }
 
@@ -60,11 +61,15 @@ final class UpstreamMonitor: @unchecked Sendable {
             let now = Clock.monotonicMilliseconds()
             for (p, pool) in pools.enumerated() {
                 let config = configs[p]
-                if now >= nextResolve[p] {
-                    nextResolve[p] = now + EngineSettings.ms(config.resolveInterval)
-                    for (b, backend) in config.backends.enumerated() where backend.kind == .hostname {
-                        resolve(pool: pool, index: b, config: backend, state: &checks[p][b])
-                    }
+                let due = now >= nextResolve[p]
+                if due { nextResolve[p] = now + EngineSettings.ms(config.resolveInterval) }
+                for (b, backend) in config.backends.enumerated() where backend.kind == .hostname {
+                    // On the interval, or soon after a loop saw a connection to it fail.
+                    let asked = now - checks[p][b].resolvedAt >= 1000
+                        && pool.backends[b].resolveRequested.exchange(false, ordering: .relaxed)
+                    guard due || asked else { continue }
+                    checks[p][b].resolvedAt = now
+                    resolve(pool: pool, index: b, config: backend, state: &checks[p][b])
                 }
                 guard let hc = config.healthCheck else { continue }
                 for b in pool.backends.indices where now >= checks[p][b].next && !stopping.load(ordering: .relaxed) {
