@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A bounded soak of the proxy path (outside CI): nexusd on Benchmarks/Load/proxy.yaml in front of an nginx origin
 # (127.0.0.1:19000, `return 200`), wrk with 100 keep-alive connections for DURATION seconds (default 300), RSS and
-# open descriptors of nexusd sampled every 10 s. Passes when both stay within 10% of their value after warm-up.
+# open descriptors of nexusd sampled every 10 s. Passes when the peaks of the last minute are within 10% of the
+# peaks from 30 s to 90 s.
 #
 # Usage: Benchmarks/Load/soak.sh [DURATION]    Environment: NEXUSD (default: the release build)
 set -euo pipefail
@@ -34,12 +35,15 @@ for ((t = 10; t <= DURATION; t += 10)); do
 done
 wait $WRK || true
 grep -E "Requests/sec|requests in|Non-2xx|Socket errors" "$WORK/wrk.txt"
-# Baseline: the sample at 30 s (after warm-up); verdict on every later sample.
-base=(${samples[2]})
+# Verdict: the peak of the last minute against the peak from 30 s to 90 s (after warm-up). Peaks, not single
+# samples: the upstream pool keeps at most keepalive.max_idle idle connections, so the descriptor count swings
+# with the traffic (e.g. 173..209 with 100 clients and max_idle 64) without growing.
+peak() { printf '%s\n' "${samples[@]:$1:$2}" | awk -v k="$3" 'BEGIN { m = 0 } { if ($k > m) m = $k } END { print m }'; }
+n=${#samples[@]}
+base_rss=$(peak 2 7 1); base_fds=$(peak 2 7 2)
+last_rss=$(peak $((n - 6)) 6 1); last_fds=$(peak $((n - 6)) 6 2)
+echo "peaks: RSS ${base_rss} -> ${last_rss} KiB, descriptors ${base_fds} -> ${last_fds}"
 fail=0
-for s in "${samples[@]:3}"; do
-  set -- $s
-  awk -v a="$1" -v b="${base[0]}" 'BEGIN { exit !(a > b * 1.10) }' && { echo "RSS grew past 10%: $1 KiB vs ${base[0]} KiB"; fail=1; }
-  awk -v a="$2" -v b="${base[1]}" 'BEGIN { exit !(a > b * 1.10) }' && { echo "descriptors grew past 10%: $2 vs ${base[1]}"; fail=1; }
-done
-((fail == 0)) && echo "soak: PASS (RSS and descriptors within 10% of the 30 s sample over ${DURATION}s)" || { echo "soak: FAIL"; exit 1; }
+awk -v a="$last_rss" -v b="$base_rss" 'BEGIN { exit !(a > b * 1.10) }' && { echo "RSS grew past 10%"; fail=1; }
+awk -v a="$last_fds" -v b="$base_fds" 'BEGIN { exit !(a > b * 1.10) }' && { echo "descriptors grew past 10%"; fail=1; }
+((fail == 0)) && echo "soak: PASS (peaks of RSS and descriptors within 10% over ${DURATION}s)" || { echo "soak: FAIL"; exit 1; }
