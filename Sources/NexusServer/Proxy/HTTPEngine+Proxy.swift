@@ -239,7 +239,10 @@ extension HTTPEngine {
                 let framing = ResponseFraming.framing(of: u.response, requestMethod: c.head.method)
                 let plan = ResponseForwarder.writeHead(
                     response: u.response, headBytes: headBytes, framing: framing,
-                    options: c.proxyRoute!.responseOptions, keepAliveToClient: c.head.keepAlive && !draining,
+                    // A response that comes before the whole request body ends the client connection (the rest of
+                    // the body cannot be framed for reuse): say so in its head.
+                    options: c.proxyRoute!.responseOptions,
+                    keepAliveToClient: c.head.keepAlive && !draining && c.requestForwarded,
                     clientVersion: c.head.version, into: c.outbox)
                 if plan.closeClient { c.closeAfterFlush = true }
                 c.responseHeadSent = true
