@@ -6,42 +6,7 @@ import time
 import pytest
 
 from nexus_e2e import get
-from upstreams import Action, Fixed, proxy_config, upstream, upstream_block  # noqa: F401
-
-
-class UpgradeEcho(Action):
-    """101 Switching Protocols, then every byte received is sent back upper-cased until the peer closes."""
-
-    def __call__(self, ex):
-        ex.send(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-        pending = ex.reader.buf if hasattr(ex.reader, "buf") else b""
-        if pending:
-            ex.send(bytes(pending).upper())
-            ex.reader.buf = b""
-        ex.sock.settimeout(10)
-        while True:
-            try:
-                data = ex.sock.recv(65536)
-            except OSError:
-                break
-            if not data:
-                break
-            ex.sock.sendall(data.upper())
-        return False
-
-
-class EventStream(Action):
-    """text/event-stream: `count` events `gap` seconds apart, then the stream ends (close-delimited)."""
-
-    def __init__(self, count=4, gap=0.4):
-        self.count, self.gap = count, gap
-
-    def __call__(self, ex):
-        ex.send(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n\r\n")
-        for i in range(self.count):
-            ex.send(b"data: event %d\n\n" % i)
-            time.sleep(self.gap)
-        return False
+from upstreams import Action, EventStream, Fixed, UpgradeEcho, proxy_config, upstream, upstream_block  # noqa: F401
 
 
 class Switchable(Action):
