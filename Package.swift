@@ -60,7 +60,7 @@ let package = Package(
                           dependencies: ["NexusAdminModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
-                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel",
+                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,

@@ -1,5 +1,5 @@
 extension ConfigDecoder {
-    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin"]
+    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -34,6 +34,7 @@ extension ConfigDecoder {
         let timeouts = fields["timeouts"].flatMap { decodeTimeouts($0, path: "timeouts") } ?? .defaults
         let log = fields["log"].flatMap { decodeLog($0, path: "log") } ?? .defaults
         let admin = fields["admin"].flatMap { decodeAdmin($0, path: "admin") } ?? .defaults
+        let state = fields["state"].flatMap { decodeState($0, path: "state") } ?? .defaults
         // Upstreams first: routes check the names they use against them.
         let upstreams = fields["upstreams"].map { decodeUpstreams($0, path: "upstreams") } ?? []
         let routes = fields["routes"].map { decodeRoutes($0, path: "routes") } ?? []
@@ -42,7 +43,26 @@ extension ConfigDecoder {
         var config = NexusConfig(threads: threads, io: io, listeners: listeners, limits: limits, timeouts: timeouts,
                                  log: log, upstreams: upstreams, routes: routes)
         config.admin = admin
+        config.state = state
         return config
+    }
+
+    mutating func decodeState(_ node: YAMLNode, path: String) -> StateConfig? {
+        guard let fields = fields(node, path: path, allowed: ["folder", "fsync", "fsync_interval", "segment_size"]) else { return nil }
+        let d = StateConfig.defaults
+        let folder = value(fields, "folder", default: d.folder, expected: "a folder path") { text throws(InvalidValue) in
+            guard !text.isEmpty, !text.utf8.contains(0) else { throw InvalidValue("expected a folder path") }
+            return text
+        }
+        let fsync = value(fields, "fsync", default: d.fsync, expected: "always, interval or never") { text throws(InvalidValue) in
+            guard let f = StateConfig.Fsync(rawValue: text) else {
+                throw InvalidValue("expected always, interval or never, got '\(text)'")
+            }
+            return f
+        }
+        return StateConfig(folder: folder, fsync: fsync,
+                           fsyncInterval: duration(fields, "fsync_interval", default: d.fsyncInterval),
+                           segmentSize: size(fields, "segment_size", default: d.segmentSize, in: StateConfig.segmentSizeRange))
     }
 
     mutating func decodeAdmin(_ node: YAMLNode, path: String) -> AdminConfig? {
@@ -80,7 +100,7 @@ extension ConfigDecoder {
             maxBodyBytes: size(fields, "max_body_bytes", default: defaults.maxBodyBytes, in: LimitsConfig.bodyBytesRange))
     }
 
-    private mutating func size(_ fields: Fields, _ key: String, default fallback: Int, in range: ClosedRange<Int>) -> Int {
+    mutating func size(_ fields: Fields, _ key: String, default fallback: Int, in range: ClosedRange<Int>) -> Int {
         value(fields, key, default: fallback, expected: "a size") { text throws(InvalidValue) in
             try ValueParsers.size(text, in: range)
         }

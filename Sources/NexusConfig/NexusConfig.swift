@@ -18,6 +18,8 @@ public struct NexusConfig: Sendable, Equatable {
     public var log: LogConfig
     /// The local admin API. YAML: `admin`.
     public var admin: AdminConfig = .defaults
+    /// The durable state folder. YAML: `state`.
+    public var state: StateConfig = .defaults
     /// Backend groups that proxy routes forward to, in file order, names unique. Default none. YAML: `upstreams`.
     public var upstreams: [UpstreamConfig]
     /// Routes in file order. Default none. YAML: `routes`.

@@ -4,11 +4,13 @@ import NexusAdmin
 import NexusAdminModel
 import NexusConfig
 import NexusServer
+import NexusState
 import NexusSystem
 
 /// Starts the admin API on its Unix socket with handlers backed by the server, or explains why it is off.
 enum AdminSetup {
-    static func start(config: NexusConfig, configFile: String, server: Server, reloader: Reloader, logger: Logger) -> AdminServer? {
+    static func start(config: NexusConfig, configFile: String, server: Server, reloader: Reloader,
+                      consumers: ConsumerRegistry, state: StateLog, logger: Logger) -> AdminServer? {
         let path = resolve(config.admin.socket, relativeTo: configFile)
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         var st = stat()
@@ -47,6 +49,16 @@ enum AdminSetup {
                 } catch {
                     return ConfigCheckResponse(ok: false, errors: (error as? ConfigErrors)?.errors.map { $0.description } ?? ["\(error)"])
                 }
+            },
+            stateVerify: { _ in
+                // Online: every record is read back through its checksum (the offline tool also checks the files'
+                // tails and headers; it needs the folder's lock, which the running nexusd holds).
+                let first = state.firstSequence, last = state.lastSequence
+                let expected = last >= first ? Int(last - first + 1) : 0
+                let records = state.read(from: first).count
+                let problems = records == expected ? [] : ["\(expected - records) of \(expected) records fail their checksum or sequence check"]
+                return StateVerifyResponse(ok: problems.isEmpty, segments: segmentFiles(in: state.folder),
+                                           records: records, problems: problems)
             })
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))
@@ -57,6 +69,20 @@ enum AdminSetup {
             logger.error("admin API off", metadata: ["socket": "\(path)", "error": "\(error)"])
             return nil
         }
+    }
+
+    /// The number of `segment-*.nxlog` files in `folder`.
+    static func segmentFiles(in folder: String) -> Int {
+        guard let dir = opendir(folder) else { return 0 }
+        defer { closedir(dir) }
+        var n = 0
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix("segment-") && name.hasSuffix(".nxlog") { n += 1 }
+        }
+        return n
     }
 
     /// A relative socket path is taken from the configuration file's folder.

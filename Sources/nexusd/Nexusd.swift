@@ -6,6 +6,7 @@ import NexusAdmin
 import NexusConfig
 import NexusRuntime
 import NexusServer
+import NexusState
 import NexusSystem
 
 /// `nexusd`: the Nexus gateway daemon.
@@ -69,6 +70,19 @@ struct Nexusd: ParsableCommand {
         let logger = Logger(label: "nexusd")
         logger.info("nexusd starting", metadata: ["version": "\(NexusVersion.string)", "config": "\(file)"])
 
+        let stateLog: StateLog
+        switch StateSetup.open(cfg.state, configFile: file) {
+        case .success(let log): stateLog = log
+        case .failure(let e):
+            logger.critical("\(e.description)")
+            writer.stop()
+            FileHandleStderr.write("Error: \(e.description).\nHint: \(e.hint).\n")
+            throw ExitCode(1)
+        }
+        let consumers = ConsumerRegistry(log: stateLog)
+        logger.info("state opened", metadata: ["folder": "\(stateLog.folder)", "records": "\(stateLog.lastSequence)",
+                                               "consumers": "\(consumers.count)"])
+
         let server = Server(config: cfg, logger: logger)
         do { try server.start() } catch {
             logger.critical("\(error)")
@@ -83,7 +97,8 @@ struct Nexusd: ParsableCommand {
             if let ioOverride { c.io = ioOverride.choice }
             if let threadsOverride { c.threads = threadsOverride }
         }
-        let admin = AdminSetup.start(config: cfg, configFile: file, server: server, reloader: reloader, logger: logger)
+        let admin = AdminSetup.start(config: cfg, configFile: file, server: server, reloader: reloader,
+                                     consumers: consumers, state: stateLog, logger: logger)
 
         var draining = false
         while !draining {
@@ -103,6 +118,7 @@ struct Nexusd: ParsableCommand {
             }
         }
         server.wait()
+        stateLog.close()
         logger.info("stopped")
         writer.stop()
     }

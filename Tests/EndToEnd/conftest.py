@@ -56,6 +56,8 @@ def tmp_config_dir():
 def start_nexusd(binary: Path, config: dict, workdir: Path, extra_args: list[str] | None = None,
                  wait_listening: bool = True, name: str = "nexus.yaml") -> NexusProcess:
     path = workdir / name
+    # Each nexusd gets its own state folder (two processes never share one: the second would be refused).
+    config = {**config, "state": config.get("state", {"folder": f"{path.stem}-state"})}
     path.write_text(to_yaml(config))
     args = [str(binary), "--config", str(path), *(extra_args or [])]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

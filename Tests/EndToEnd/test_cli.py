@@ -190,7 +190,7 @@ def test_io_uring_disabled_falls_back_to_epoll(nexusd_binary, tmp_path):
         assert rc == 0, srv.stderr
 
         cfg_file = tmp_path / "uring.yaml"
-        cfg_file.write_text(to_yaml(DEFAULT_CONFIG))
+        cfg_file.write_text(to_yaml({**DEFAULT_CONFIG, "state": {"folder": str(tmp_path / "state")}}))
         t0 = time.monotonic()
         p = run(nexusd_binary, "--config", cfg_file, "--io", "uring")
         assert p.returncode == 1, f"exit {p.returncode}\n{p.stderr}"

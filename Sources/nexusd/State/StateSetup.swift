@@ -1,0 +1,52 @@
+import Glibc
+import NexusConfig
+import NexusState
+
+/// Opens the durable state folder named by the configuration.
+enum StateSetup {
+    /// The folder, a relative path taken from the configuration file's folder.
+    static func folder(_ config: StateConfig, configFile: String) -> String {
+        AdminSetup.resolve(config.folder, relativeTo: configFile)
+    }
+
+    /// Opens (creating if needed) the log; the error says what to do about it.
+    static func open(_ config: StateConfig, configFile: String) -> Result<StateLog, StateSetupError> {
+        let path = folder(config, configFile: configFile)
+        var options = StateLogOptions()
+        options.segmentSize = max(64 << 10, config.segmentSize & ~4095)
+        switch config.fsync {
+        case .always: options.syncPolicy = .always
+        case .interval: options.syncPolicy = .interval(config.fsyncInterval)
+        case .never: options.syncPolicy = .never
+        }
+        makeFolders(path)
+        do {
+            return .success(try StateLog.open(folder: path, options: options))
+        } catch {
+            let hint: String
+            switch error {
+            case .locked:
+                hint = "another nexusd uses this state folder; stop it, or give this one its own `state.folder`"
+            case .corruptRecord, .missingSegment, .badSegmentHeader, .badMagic, .unsupportedVersion:
+                hint = "the log is damaged before its last durable write; keep a copy of the folder, then repair it"
+            default:
+                hint = "check the folder's permissions and free space"
+            }
+            return .failure(StateSetupError(description: "cannot open the state folder \(path): \(error)", hint: hint))
+        }
+    }
+
+    /// mkdir -p with mode 0750.
+    private static func makeFolders(_ path: String) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            _ = mkdir(prefix, 0o750)
+        }
+    }
+}
+
+struct StateSetupError: Error, CustomStringConvertible {
+    var description: String
+    var hint: String
+}
