@@ -13,14 +13,42 @@ public struct AdminHandlers: Sendable {
     public var configCheck: @Sendable (String?, AdminCaller) -> ConfigCheckResponse
     /// `GET /v1/state/verify`; nil when nexusd runs without durable state (the endpoint then answers 404).
     public var stateVerify: (@Sendable (AdminCaller) -> StateVerifyResponse)?
+    /// `/v1/consumers` and `/v1/consumers/{id}`; nil when nexusd does not manage consumers (they then answer 404).
+    public var consumers: ConsumerHandlers?
 
     public init(status: @escaping @Sendable (AdminCaller) -> StatusResponse,
                 reload: @escaping @Sendable (AdminCaller) -> ReloadResponse,
                 configCheck: @escaping @Sendable (String?, AdminCaller) -> ConfigCheckResponse,
-                stateVerify: (@Sendable (AdminCaller) -> StateVerifyResponse)? = nil) {
+                stateVerify: (@Sendable (AdminCaller) -> StateVerifyResponse)? = nil,
+                consumers: ConsumerHandlers? = nil) {
         self.status = status
         self.reload = reload
         self.configCheck = configCheck
         self.stateVerify = stateVerify
+        self.consumers = consumers
+    }
+}
+
+/// The consumer endpoints. They run on the admin thread like the others and get only checked input: an id of
+/// 1 to 64 characters of `A-Z a-z 0-9 _ -`, a request whose name and scopes pass `ConsumerRules`.
+public struct ConsumerHandlers: Sendable {
+    /// `GET /v1/consumers`.
+    public var list: @Sendable (AdminCaller) -> [Consumer]
+    /// `POST /v1/consumers`: the new consumer (answered 201), or why not (e.g. 409 duplicate name, 507 disk full).
+    public var create: @Sendable (CreateConsumerRequest, AdminCaller) -> Result<Consumer, AdminFailure>
+    /// `GET /v1/consumers/{id}`: nil answers 404.
+    public var get: @Sendable (String, AdminCaller) -> Consumer?
+    /// `DELETE /v1/consumers/{id}`: success answers 204; a failure with status 404 means no such consumer (use
+    /// `AdminAPI.noSuchConsumerDetail` as its detail so nexusctl says so).
+    public var delete: @Sendable (String, AdminCaller) -> Result<Void, AdminFailure>
+
+    public init(list: @escaping @Sendable (AdminCaller) -> [Consumer],
+                create: @escaping @Sendable (CreateConsumerRequest, AdminCaller) -> Result<Consumer, AdminFailure>,
+                get: @escaping @Sendable (String, AdminCaller) -> Consumer?,
+                delete: @escaping @Sendable (String, AdminCaller) -> Result<Void, AdminFailure>) {
+        self.list = list
+        self.create = create
+        self.get = get
+        self.delete = delete
     }
 }

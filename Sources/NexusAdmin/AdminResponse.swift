@@ -11,17 +11,33 @@ struct AdminResponse: Sendable, Equatable {
     var allow: String?
     var body: [UInt8]
 
-    /// A 200 with `value` encoded as the API's JSON; a 500 problem if it cannot be encoded (e.g. a NaN rate).
-    static func json(_ value: some Encodable) -> AdminResponse {
+    /// A 200 (or `status`) with `value` encoded as the API's JSON; a 500 problem if it cannot be encoded (e.g. a NaN rate).
+    static func json(_ value: some Encodable, status: Int = 200) -> AdminResponse {
         guard let body = try? AdminJSON.encode(value) else {
             return problem(500, "the handler's answer could not be encoded as JSON")
         }
-        return AdminResponse(status: 200, isProblem: false, allow: nil, body: body)
+        return AdminResponse(status: status, isProblem: false, allow: nil, body: body)
+    }
+
+    /// A 204: no body, no Content-Type, no Content-Length (RFC 9110 15.3.5).
+    static let noContent = AdminResponse(status: 204, isProblem: false, allow: nil, body: [])
+
+    /// A handler's `AdminFailure` as a problem; a status outside 400...599 becomes 500.
+    static func failure(_ f: AdminFailure) -> AdminResponse {
+        (400...599).contains(f.status) ? problem(f.status, f.detail) : problem(500, f.detail)
+    }
+
+    /// The reason phrase: NexusHTTP1's, plus the few the admin API uses that it lacks.
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 507: "Insufficient Storage"
+        default: ResponseWriter.reason(status).description
+        }
     }
 
     /// An RFC 9457 problem; `detail` must be a fixed text, never request bytes.
     static func problem(_ status: Int, _ detail: String, allow: String? = nil) -> AdminResponse {
-        let p = ErrorResponse(title: ResponseWriter.reason(status).description, status: status, detail: detail)
+        let p = ErrorResponse(title: reason(status), status: status, detail: detail)
         // Four strings and an Int always encode; the fallback only keeps the type non-optional.
         let body = (try? AdminJSON.encode(p)) ?? Array("{\"status\":\(status)}".utf8)
         return AdminResponse(status: status, isProblem: true, allow: allow, body: body)
@@ -29,13 +45,17 @@ struct AdminResponse: Sendable, Equatable {
 
     /// Appends the whole response: one per connection, so always `Connection: close`.
     func write(into b: ByteBuffer) {
-        ResponseWriter.head(status: status, into: b)
-        if isProblem {
+        b.append("HTTP/1.1 ")
+        b.appendDecimal(status)
+        b.append(" " + Self.reason(status) + "\r\n")
+        if status == 204 {
+            // No body and no fields about one.
+        } else if isProblem {
             ResponseWriter.header("Content-Type", "application/problem+json" as StaticString, into: b)
         } else {
             ResponseWriter.header("Content-Type", "application/json" as StaticString, into: b)
         }
-        ResponseWriter.header("Content-Length", body.count, into: b)
+        if status != 204 { ResponseWriter.header("Content-Length", body.count, into: b) }
         if let allow { ResponseWriter.header("Allow", allow, into: b) }
         ResponseWriter.header("Cache-Control", "no-store" as StaticString, into: b)
         ResponseWriter.header("Connection", "close" as StaticString, into: b)

@@ -12,6 +12,13 @@ public struct AdminEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// `GET /v1/status`.
     public var description: String { "\(method) \(path)" }
+
+    /// This endpoint with its `{id}` segment replaced by `id`, e.g. `GET /v1/consumers/c_1`.
+    ///
+    /// `id` is put in as is: check it first (`ConsumerRules.isValidID`), so it cannot change the request line.
+    public func with(id: String) -> AdminEndpoint {
+        AdminEndpoint(method: method, path: path.replacing("{id}", with: id))
+    }
 }
 
 /// The admin API's endpoints, socket defaults and media types: the contract nexusd serves and nexusctl calls.
@@ -27,8 +34,21 @@ public enum AdminAPI {
     /// `GET /v1/state/verify`: verifies the durable state's checksums (`StateVerifyResponse`).
     public static let stateVerify = AdminEndpoint(method: "GET", path: "/v1/state/verify")
 
-    /// Every endpoint, in documentation order.
-    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify]
+    /// `GET /v1/consumers`: every consumer (`ConsumerList`).
+    public static let consumerList = AdminEndpoint(method: "GET", path: "/v1/consumers")
+    /// `POST /v1/consumers`: creates one (body: `CreateConsumerRequest`); 201 and the `Consumer`.
+    public static let consumerCreate = AdminEndpoint(method: "POST", path: "/v1/consumers")
+    /// `GET /v1/consumers/{id}`: one `Consumer`, or 404.
+    public static let consumerGet = AdminEndpoint(method: "GET", path: "/v1/consumers/{id}")
+    /// `DELETE /v1/consumers/{id}`: 204 with no body, or 404.
+    public static let consumerDelete = AdminEndpoint(method: "DELETE", path: "/v1/consumers/{id}")
+
+    /// Every endpoint, in documentation order. A `{id}` segment matches one path segment.
+    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify,
+                                                    consumerList, consumerCreate, consumerGet, consumerDelete]
+
+    /// The `detail` of the 404 for an id no consumer has (nexusctl tells it from "no such endpoint" by this text).
+    public static let noSuchConsumerDetail = "no consumer has this id"
 
     /// Where nexusd listens when the configuration names no other socket.
     public static let defaultSocketPath = "/run/nexus/admin.sock"

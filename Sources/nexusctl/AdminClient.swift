@@ -14,25 +14,39 @@ struct AdminClient {
         var body: [UInt8]
     }
 
-    /// Calls `endpoint` and decodes a 2xx body as `T`; any other answer becomes a `CLIError` from its problem.
-    func call<T: Decodable>(_ endpoint: AdminEndpoint, body: [UInt8] = [], as type: T.Type) throws(CLIError) -> T {
+    /// Calls `endpoint` and decodes a 2xx body as `T`; any other answer becomes a `CLIError`: `refine`'s, if it
+    /// gives one for the problem, else one made from the problem.
+    func call<T: Decodable>(_ endpoint: AdminEndpoint, body: [UInt8] = [], as type: T.Type,
+                            refine: (ErrorResponse) -> CLIError? = { _ in nil }) throws(CLIError) -> T {
         let response = try send(endpoint, body)
-        guard (200..<300).contains(response.status) else {
-            let detail: String
-            if let p = try? AdminJSON.decode(ErrorResponse.self, from: response.body) {
-                detail = "\(p.status) \(p.title): \(p.detail)"
-            } else {
-                detail = "HTTP status \(response.status)"
-            }
-            throw CLIError(what: "\(endpoint) failed", why: detail,
-                           hint: response.status == 404 || response.status == 405
-                               ? "nexusd may be older than nexusctl; compare with 'nexusctl version'."
-                               : "see nexusd's log for details.")
-        }
+        try check(endpoint, response, refine: refine)
         do { return try AdminJSON.decode(T.self, from: response.body) } catch {
             throw CLIError(what: "cannot read the answer to \(endpoint)", why: "it is not the expected JSON",
                            hint: "nexusd may be a different version; compare with 'nexusctl version'.")
         }
+    }
+
+    /// Calls `endpoint` and ignores a 2xx body (e.g. a 204); errors as `call`.
+    func call(_ endpoint: AdminEndpoint, body: [UInt8] = [],
+              refine: (ErrorResponse) -> CLIError? = { _ in nil }) throws(CLIError) {
+        try check(endpoint, send(endpoint, body), refine: refine)
+    }
+
+    /// Throws unless the status is 2xx.
+    private func check(_ endpoint: AdminEndpoint, _ response: Response,
+                       refine: (ErrorResponse) -> CLIError?) throws(CLIError) {
+        guard !(200..<300).contains(response.status) else { return }
+        let detail: String
+        if let p = try? AdminJSON.decode(ErrorResponse.self, from: response.body) {
+            if let refined = refine(p) { throw refined }
+            detail = "\(p.status) \(p.title): \(p.detail)"
+        } else {
+            detail = "HTTP status \(response.status)"
+        }
+        throw CLIError(what: "\(endpoint) failed", why: detail,
+                       hint: response.status == 404 || response.status == 405
+                           ? "nexusd may be older than nexusctl; compare with 'nexusctl version'."
+                           : "see nexusd's log for details.")
     }
 
     /// Connects, sends the request, reads the whole response.

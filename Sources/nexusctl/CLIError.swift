@@ -1,6 +1,7 @@
 import Glibc
 
-/// A failed operation, printed as `Error: <what failed>: <why>.` and a hint line on stderr; exit 1.
+/// A failed operation, printed as `Error: <what failed>: <why>.` (or `Error: <what>.` when `why` is empty) and a
+/// hint line on stderr; exit 1.
 struct CLIError: Error {
     var what: String
     var why: String
@@ -8,8 +9,12 @@ struct CLIError: Error {
 
     /// The text for stderr, ending in a newline.
     var message: String {
-        let reason = why.hasSuffix(".") ? why : why + "."
-        var s = "Error: \(what): \(reason)\n"
+        var s: String
+        if why.isEmpty {
+            s = "Error: \(what.hasSuffix(".") ? what : what + ".")\n"
+        } else {
+            s = "Error: \(what): \(why.hasSuffix(".") ? why : why + ".")\n"
+        }
         if let hint { s += "Hint: \(hint)\n" }
         return s
     }

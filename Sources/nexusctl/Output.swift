@@ -42,6 +42,22 @@ enum Render {
         return s
     }
 
+    /// A header row and data rows in columns two spaces apart; the last column is not padded.
+    static func columns(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { i in all.map { $0[i].count }.max() ?? 0 }
+        var s = ""
+        for row in all {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                line += cell
+                if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
+            }
+            s += line + "\n"
+        }
+        return s
+    }
+
     /// Prints `value` as JSON or `rows` as a table on stdout.
     static func emit(_ value: some Encodable, _ format: OutputFormat, rows: () -> [(String, [String])]) throws(CLIError) {
         switch format {

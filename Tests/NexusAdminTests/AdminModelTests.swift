@@ -33,9 +33,35 @@ struct AdminModelTests {
         #expect(!s.hasSuffix("\n\n"))
     }
 
-    @Test("endpoints are the four documented ones")
+    @Test("endpoints are the documented ones")
     func endpoints() {
         #expect(AdminAPI.endpoints.map(\.description) == ["GET /v1/status", "POST /v1/config/reload",
-                                                          "POST /v1/config/check", "GET /v1/state/verify"])
+                                                          "POST /v1/config/check", "GET /v1/state/verify",
+                                                          "GET /v1/consumers", "POST /v1/consumers",
+                                                          "GET /v1/consumers/{id}", "DELETE /v1/consumers/{id}"])
+        #expect(AdminAPI.consumerDelete.with(id: "c_1").description == "DELETE /v1/consumers/c_1")
+    }
+
+    @Test("consumer bodies have snake_case keys; a request without scopes decodes to none")
+    func consumers() throws {
+        let c = Consumer(id: "c_1", name: "billing", scopes: ["orders:read"], createdAt: 1_700_000_000)
+        let json = try keys(c)
+        #expect(json == #"{"created_at":1700000000,"id":"c_1","name":"billing","scopes":["orders:read"]}"#)
+        #expect(try AdminJSON.decode(Consumer.self, from: Array(json.utf8)) == c)
+        #expect(try keys(ConsumerList(consumers: [])) == #"{"consumers":[]}"#)
+        #expect(try keys(CreateConsumerRequest(name: "n", scopes: ["s"])) == #"{"name":"n","scopes":["s"]}"#)
+        #expect(try AdminJSON.decode(CreateConsumerRequest.self, from: Array(#"{"name":"n"}"#.utf8)) == CreateConsumerRequest(name: "n"))
+    }
+
+    @Test("consumer rules: ids, names and scopes")
+    func rules() {
+        #expect(ConsumerRules.isValidID("a") && ConsumerRules.isValidID("A-z_09") && ConsumerRules.isValidID(String(repeating: "x", count: 64)))
+        #expect(!ConsumerRules.isValidID("") && !ConsumerRules.isValidID(String(repeating: "x", count: 65)))
+        #expect(!ConsumerRules.isValidID("a.b") && !ConsumerRules.isValidID("a/b") && !ConsumerRules.isValidID("é"))
+        #expect(ConsumerRules.isValidScope("orders:read.v1-x_y") && !ConsumerRules.isValidScope("a b") && !ConsumerRules.isValidScope(""))
+        #expect(ConsumerRules.isValidName("Billing team ✓") && !ConsumerRules.isValidName("") && !ConsumerRules.isValidName("a\u{7F}"))
+        #expect(ConsumerRules.isValidName(String(repeating: "ab", count: 64)) && !ConsumerRules.isValidName(String(repeating: "ab", count: 64) + "c"))
+        #expect(ConsumerRules.problem(with: CreateConsumerRequest(name: "n", scopes: ["ok", "no way"])) == "scopes[1] must be 1 to 64 characters of A-Z a-z 0-9 _ . : -")
+        #expect(ConsumerRules.problem(with: CreateConsumerRequest(name: "n", scopes: ["ok"])) == nil)
     }
 }

@@ -171,6 +171,83 @@ struct NexusctlGoldenTests {
         #expect(version == ProcessResult(status: 0, stdout: "nexusctl  0.1.0\nnexusd    9.9.9\n", stderr: ""))
     }
 
+    @Test("consumers: create, list and show as tables; delete prints nothing; a missing id is 'no consumer'")
+    func consumersTable() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let s = ["--socket", server.path]
+        let created = try runNexusctl(["consumers", "create", "billing", "--scope", "orders:read", "--scope", "orders:write"] + s)
+        #expect(created == ProcessResult(status: 0, stdout: """
+            id          c_1
+            name        billing
+            scopes      orders:read
+                        orders:write
+            created_at  1700000001
+
+            """, stderr: ""))
+        #expect(try runNexusctl(["consumers", "create", "ops team"] + s).status == 0)
+        let list = try runNexusctl(["consumers", "list"] + s)
+        #expect(list == ProcessResult(status: 0, stdout: """
+            ID   NAME      SCOPES
+            c_1  billing   orders:read,orders:write
+            c_2  ops team  -
+
+            """, stderr: ""))
+        let shown = try runNexusctl(["consumers", "show", "c_2"] + s)
+        #expect(shown.stdout == "id          c_2\nname        ops team\nscopes      -\ncreated_at  1700000002\n")
+        #expect(try runNexusctl(["consumers", "delete", "c_2"] + s) == ProcessResult(status: 0, stdout: "", stderr: ""))
+        let missing = ProcessResult(status: 1, stdout: "", stderr: """
+            Error: no consumer 'c_2'.
+            Hint: 'nexusctl consumers list' shows the consumers.
+
+            """)
+        #expect(try runNexusctl(["consumers", "show", "c_2"] + s) == missing)
+        #expect(try runNexusctl(["consumers", "delete", "c_2"] + s) == missing)
+        #expect(try runNexusctl(["consumers", "show", "../status"] + s).stderr.hasPrefix("Error: no consumer '../status'.\n"))
+    }
+
+    @Test("consumers as JSON; API errors exit 1 with the problem and a hint")
+    func consumersJSON() throws {
+        let server = try startServer()
+        defer { server.stop() }
+        let s = ["--socket", server.path, "--output", "json"]
+        let created = try runNexusctl(["consumers", "create", "billing", "--scope", "orders:read"] + s)
+        #expect(created == ProcessResult(status: 0, stdout: """
+            {
+              "created_at" : 1700000001,
+              "id" : "c_1",
+              "name" : "billing",
+              "scopes" : [
+                "orders:read"
+              ]
+            }
+
+            """, stderr: ""))
+        let list = try runNexusctl(["consumers", "list"] + s)
+        #expect(list.status == 0)
+        #expect(try AdminJSON.decode(ConsumerList.self, from: Array(list.stdout.utf8)).consumers.map(\.id) == ["c_1"])
+        #expect(list.stdout.hasPrefix("{\n  \"consumers\" : [\n"))
+        #expect(try runNexusctl(["consumers", "delete", "c_1"] + s) == ProcessResult(status: 0, stdout: "{}\n", stderr: ""))
+
+        let dup1 = try runNexusctl(["consumers", "create", "dup"] + s)
+        #expect(dup1.status == 0)
+        let dup = try runNexusctl(["consumers", "create", "dup"] + s)
+        #expect(dup == ProcessResult(status: 1, stdout: "", stderr: """
+            Error: cannot create the consumer: 409 Conflict: a consumer has this name.
+            Hint: 'nexusctl consumers list' shows the consumers and their names.
+
+            """))
+        let bad = try runNexusctl(["consumers", "create", "x", "--scope", "no way"] + s)
+        #expect(bad.status == 1)
+        #expect(bad.stderr.hasPrefix("Error: cannot create the consumer: 400 Bad Request: scopes[0] must be"))
+
+        let off = try startServer(fakeHandlers(consumers: nil))
+        defer { off.stop() }
+        let r = try runNexusctl(["consumers", "show", "c_1", "--socket", off.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("Error: GET /v1/consumers/c_1 failed: 404 Not Found: this nexusd does not manage consumers.\n"))
+    }
+
     @Test("completion scripts come from swift-argument-parser")
     func completion() throws {
         for shell in ["bash", "zsh", "fish"] {

@@ -22,7 +22,44 @@ final class Seen: Sendable {
     let checkedPaths = Mutex<[String?]>([])
 }
 
-func fakeHandlers(_ seen: Seen = Seen(), reloadOK: Bool = true, state: Bool = true) -> AdminHandlers {
+/// An in-memory consumer store behind fake `ConsumerHandlers`: ids c_1, c_2, ...; created_at 1700000000 + n.
+/// A duplicate name is a 409; the name "full-disk" a 507; the name "teapot" a failure with status 200 (a bug).
+final class FakeConsumers: Sendable {
+    let store = Mutex<(next: Int, consumers: [Consumer])>((1, []))
+    let createdRequests = Mutex<[CreateConsumerRequest]>([])
+
+    var handlers: ConsumerHandlers {
+        ConsumerHandlers(
+            list: { _ in self.store.withLock { $0.consumers } },
+            create: { request, _ in
+                self.createdRequests.withLock { $0.append(request) }
+                if request.name == "full-disk" { return .failure(AdminFailure(status: 507, detail: "the state disk is full")) }
+                if request.name == "teapot" { return .failure(AdminFailure(status: 200, detail: "not a failure status")) }
+                return self.store.withLock { s in
+                    if s.consumers.contains(where: { $0.name == request.name }) {
+                        return .failure(AdminFailure(status: 409, detail: "a consumer has this name"))
+                    }
+                    let c = Consumer(id: "c_\(s.next)", name: request.name, scopes: request.scopes, createdAt: 1_700_000_000 + s.next)
+                    s.next += 1
+                    s.consumers.append(c)
+                    return .success(c)
+                }
+            },
+            get: { id, _ in self.store.withLock { $0.consumers.first { $0.id == id } } },
+            delete: { id, _ in
+                self.store.withLock { s in
+                    guard let i = s.consumers.firstIndex(where: { $0.id == id }) else {
+                        return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchConsumerDetail))
+                    }
+                    s.consumers.remove(at: i)
+                    return .success(())
+                }
+            })
+    }
+}
+
+func fakeHandlers(_ seen: Seen = Seen(), reloadOK: Bool = true, state: Bool = true,
+                  consumers: FakeConsumers? = FakeConsumers()) -> AdminHandlers {
     let reloadAnswer = reloadOK
         ? ReloadResponse(ok: true, message: "configuration reloaded: 3 routes")
         : ReloadResponse(ok: false, message: "the configuration is not valid",
@@ -38,6 +75,7 @@ func fakeHandlers(_ seen: Seen = Seen(), reloadOK: Bool = true, state: Bool = tr
             if path == "/bad.yaml" { return ConfigCheckResponse(ok: false, errors: ["/bad.yaml:1:1: listeners: required"]) }
             return ConfigCheckResponse(ok: true)
         })
+    handlers.consumers = consumers?.handlers
     if state {
         handlers.stateVerify = { (_: AdminCaller) -> StateVerifyResponse in StateVerifyResponse(ok: true, segments: 2, records: 17) }
     }
