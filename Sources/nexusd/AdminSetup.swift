@@ -59,7 +59,8 @@ enum AdminSetup {
                 let problems = records == expected ? [] : ["\(expected - records) of \(expected) records fail their checksum or sequence check"]
                 return StateVerifyResponse(ok: problems.isEmpty, segments: segmentFiles(in: state.folder),
                                            records: records, problems: problems)
-            })
+            },
+            consumers: ConsumerAdmin.handlers(consumers, logger: logger))
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))
             try admin.start()
