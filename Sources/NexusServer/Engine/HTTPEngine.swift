@@ -77,6 +77,20 @@ final class HTTPEngine {
         }
     }
 
+    /// Applies a configuration snapshot or new backend addresses from the main thread (shutdown is the driver's).
+    func apply(_ message: LoopMessage) {
+        switch message {
+        case .configure(let routes, let settings, let pools):
+            self.routes = routes
+            self.settings = settings
+            replaceUpstreams(LoopUpstreams(pools))
+        case .addresses(let pool, let backend, let addresses):
+            upstreams.update(pool: pool, backend: backend, addresses: addresses)
+        case .shutdown:
+            preconditionFailure("the driver handles shutdown")
+        }
+    }
+
     /// Marks `c` for settling at the end of this batch.
     @inline(__always)
     func touch(_ c: Connection) {

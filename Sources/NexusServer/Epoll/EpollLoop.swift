@@ -298,12 +298,8 @@ final class EpollLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure(let routes, let settings, let pools):
-            engine.routes = routes
-            engine.settings = settings
-            engine.replaceUpstreams(LoopUpstreams(pools))
-        case .addresses(let pool, let backend, let addresses):
-            engine.upstreams.update(pool: pool, backend: backend, addresses: addresses)
+        case .configure, .addresses:
+            engine.apply(message)
         }
     }
 }
