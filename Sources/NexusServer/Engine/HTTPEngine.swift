@@ -229,6 +229,12 @@ final class HTTPEngine {
                     return
                 }
             case .proxy:
+                if c.decoder == nil {
+                    // Pipelined requests wait for the response in progress; a client that keeps sending is
+                    // not read further once that backlog is large (no unbounded buffering).
+                    c.wantReadPaused = c.input.readableBytes >= settings.inputHighWater
+                    return
+                }
                 forwardBody(c)
                 return
             case .tunnel:
