@@ -555,3 +555,16 @@ class BackgroundSender(threading.Thread):
                         return
         except OSError as e:
             self.error = e
+
+
+def recv_until(sock: socket.socket, want: bytes, timeout: float = 5.0) -> bytes:
+    """Reads from a raw socket until `want` has arrived, the peer closes, or `timeout` passes."""
+    sock.settimeout(timeout)
+    buf = b""
+    deadline = time.time() + timeout
+    while want not in buf and time.time() < deadline:
+        d = sock.recv(65536)
+        if not d:
+            break
+        buf += d
+    return buf

@@ -44,59 +44,10 @@ def ipv6_loopback_usable() -> bool:
         return False
 
 
-class UpstreamServer6(UpstreamServer):
-    """The suite's test upstream, listening on [::1] instead of 127.0.0.1 (same state as
-    UpstreamServer.__init__, only the listening socket differs)."""
-
-    def __init__(self, name: str = "up6", default: Action | None = None):
-        self.name = name
-        self.default = default or Info()
-        self.exact = {}
-        self.prefixes = []
-        self.requests = []
-        self.connections = 0
-        self.open_conns = {}
-        self.idle = set()
-        self.errors = []
-        self.lock = threading.Lock()
-        self.cond = threading.Condition(self.lock)
-        self.stopping = threading.Event()
-        self.lsock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        self.lsock.bind(("::1", 0))
-        self.lsock.listen(512)
-        self.port = self.lsock.getsockname()[1]
-        self.thread = threading.Thread(target=self._accept_loop, daemon=True, name=f"upstream6-{name}")
-        self.thread.start()
-
-    @property
-    def address(self) -> str:
-        return f"[::1]:{self.port}"
-
-
-@pytest.fixture
-def upstream6():
+def test_ipv6_backend_proxied(nexus, upstream):
     if not ipv6_loopback_usable():
         pytest.skip("no IPv6 loopback (::1) on this machine")
-    started = []
-
-    def factory(name="up6", default=None):
-        u = UpstreamServer6(name, default)
-        started.append(u)
-        return u
-
-    yield factory
-    errors = []
-    for u in started:
-        u.close()
-        errors += [f"{u.name}: {e}" for e in u.errors]
-    if errors:
-        pytest.fail("test upstream errors: " + "; ".join(errors), pytrace=False)
-
-
-def test_ipv6_backend_proxied(nexus, upstream6):
-    u = upstream6("v6")
+    u = upstream("v6", host="::1")
     srv = start(nexus, [u.address], retry=False)
     assert srv.config["upstreams"][0]["backends"][0]["address"] == f"[::1]:{u.port}"
     with srv.connect() as c:

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from nexus_e2e import get
+from nexus_e2e import get, recv_until
 from upstreams import Action, EventStream, Fixed, UpgradeEcho, proxy_config, upstream, upstream_block  # noqa: F401
 
 
@@ -21,16 +21,6 @@ class Switchable(Action):
         return True
 
 
-def _recv_until(sock, want: bytes, timeout=5.0) -> bytes:
-    sock.settimeout(timeout)
-    buf = b""
-    deadline = time.time() + timeout
-    while want not in buf and time.time() < deadline:
-        d = sock.recv(65536)
-        if not d:
-            break
-        buf += d
-    return buf
 
 
 def test_websocket_upgrade_is_tunnelled_both_ways(nexus, upstream):
@@ -43,7 +33,7 @@ def test_websocket_upgrade_is_tunnelled_both_ways(nexus, upstream):
     try:
         s.sendall(b"GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                   b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
-        head = _recv_until(s, b"\r\n\r\n")
+        head = recv_until(s, b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 101"), head
         assert b"upgrade: websocket" in head.lower() and b"connection: upgrade" in head.lower(), head
         req = u.wait_requests(1)[0]
@@ -51,10 +41,10 @@ def test_websocket_upgrade_is_tunnelled_both_ways(nexus, upstream):
         assert "upgrade" in (req.header("Connection") or "").lower()
         for msg in (b"hello", b"world " * 1000):
             s.sendall(msg)
-            assert _recv_until(s, msg.upper()[-5:]).endswith(msg.upper()[-5:])
+            assert recv_until(s, msg.upper()[-5:]).endswith(msg.upper()[-5:])
         time.sleep(1.6)  # past the read timeout
         s.sendall(b"still here")
-        assert _recv_until(s, b"STILL HERE").endswith(b"STILL HERE")
+        assert recv_until(s, b"STILL HERE").endswith(b"STILL HERE")
     finally:
         s.close()
     # The gateway goes on serving after the tunnel closed.
@@ -75,7 +65,7 @@ def test_upgrade_closed_by_backend_closes_client(nexus, upstream):
     s = socket.create_connection((srv.host, srv.port), timeout=5)
     try:
         s.sendall(b"GET /x HTTP/1.1\r\nHost: localhost\r\nUpgrade: x-test\r\nConnection: Upgrade\r\n\r\n")
-        data = _recv_until(s, b"bye")
+        data = recv_until(s, b"bye")
         assert data.startswith(b"HTTP/1.1 101") and data.endswith(b"bye"), data
         s.settimeout(5)
         assert s.recv(100) == b"", "the client connection should close when the backend ends the tunnel"
@@ -123,7 +113,7 @@ def test_event_stream_flushes_each_event_at_once(nexus, upstream):
         assert arrivals[0] < 0.35, arrivals
         assert arrivals[3] - arrivals[0] > 0.9, arrivals
         # The close-delimited stream ends with the last chunk for this HTTP/1.1 client.
-        assert _recv_until(s, b"0\r\n\r\n").endswith(b"0\r\n\r\n")
+        assert recv_until(s, b"0\r\n\r\n").endswith(b"0\r\n\r\n")
     finally:
         s.close()
 

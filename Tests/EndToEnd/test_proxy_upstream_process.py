@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nexus_e2e import post
+from nexus_e2e import post, recv_until
 from upstreams import proxy_config, upstream_block
 
 
@@ -29,16 +29,6 @@ def upstream_process():
             proc.kill()
 
 
-def _recv_until(sock, want: bytes, timeout=5.0) -> bytes:
-    sock.settimeout(timeout)
-    buf = b""
-    deadline = time.time() + timeout
-    while want not in buf and time.time() < deadline:
-        d = sock.recv(65536)
-        if not d:
-            break
-        buf += d
-    return buf
 
 
 def test_http_websocket_and_events_through_a_process_upstream(nexus, upstream_process):
@@ -51,9 +41,9 @@ def test_http_websocket_and_events_through_a_process_upstream(nexus, upstream_pr
     s = socket.create_connection((srv.host, srv.port), timeout=5)
     try:
         s.sendall(b"GET /chat HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-        assert _recv_until(s, b"\r\n\r\n").startswith(b"HTTP/1.1 101")
+        assert recv_until(s, b"\r\n\r\n").startswith(b"HTTP/1.1 101")
         s.sendall(b"ping")
-        assert _recv_until(s, b"PING").endswith(b"PING")
+        assert recv_until(s, b"PING").endswith(b"PING")
     finally:
         s.close()
 
@@ -61,9 +51,9 @@ def test_http_websocket_and_events_through_a_process_upstream(nexus, upstream_pr
     try:
         s.sendall(b"GET /events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         t0 = time.time()
-        first = _recv_until(s, b"data: event 0")
+        first = recv_until(s, b"data: event 0")
         assert b"data: event 0" in first and time.time() - t0 < 0.35, first
-        rest = _recv_until(s, b"0\r\n\r\n")
+        rest = recv_until(s, b"0\r\n\r\n")
         assert b"data: event 3" in rest, rest
     finally:
         s.close()

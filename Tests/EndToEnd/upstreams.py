@@ -430,8 +430,9 @@ class EventStream(Action):
 
 
 class UpstreamServer:
-    def __init__(self, name: str = "up", default: Action | None = None, port: int = 0):
+    def __init__(self, name: str = "up", default: Action | None = None, port: int = 0, host: str = "127.0.0.1"):
         self.name = name
+        self.host = host
         self.default = default or Info()
         self.exact: dict[str, Action] = {}
         self.prefixes: list[tuple[str, Action]] = []
@@ -443,9 +444,12 @@ class UpstreamServer:
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.stopping = threading.Event()
-        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.lsock = socket.socket(family, socket.SOCK_STREAM)
         self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind(("127.0.0.1", port))
+        if family == socket.AF_INET6:
+            self.lsock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        self.lsock.bind((host, port))
         self.lsock.listen(512)
         self.port = self.lsock.getsockname()[1]
         self.thread = threading.Thread(target=self._accept_loop, daemon=True, name=f"upstream-{name}")
@@ -453,7 +457,7 @@ class UpstreamServer:
 
     @property
     def address(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
 
     def on(self, path: str, action: Action) -> "UpstreamServer":
         if path.endswith("*"):
@@ -655,8 +659,8 @@ def upstream():
     server whose handler raised makes the test fail."""
     started: list[UpstreamServer] = []
 
-    def factory(name: str = "up", default: Action | None = None, port: int = 0) -> UpstreamServer:
-        u = UpstreamServer(name, default, port)
+    def factory(name: str = "up", default: Action | None = None, port: int = 0, host: str = "127.0.0.1") -> UpstreamServer:
+        u = UpstreamServer(name, default, port, host)
         started.append(u)
         return u
 
