@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "CNexusLinux", linkerSettings: [.linkedLibrary("uring")]),
         // libyaml, the reference YAML parser (Debian: libyaml-dev).
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // OpenSSL 3 (Debian: libssl-dev): digests, randomness, signatures, TLS.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // A growable byte buffer with a stable base address: the unit of I/O between the loops and the codec.
         .target(name: "NexusBytes", swiftSettings: hotPath),
         // File descriptors, sockets, clocks, errno: every plain syscall goes through here.
@@ -42,6 +44,8 @@ let package = Package(
         .target(name: "NexusRouting", swiftSettings: hotPath),
         // The durable state: a memory-mapped append-only log of checksummed records, group commit, recovery.
         .target(name: "NexusState", dependencies: ["CNexusLinux", "NexusSystem", "NexusRuntime"], swiftSettings: strict),
+        // SHA-256, constant-time comparison, secure random bytes, hex and base64url (OpenSSL underneath).
+        .target(name: "NexusCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
@@ -61,7 +65,7 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
                           dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         "NexusCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,
                           linkerSettings: [.linkedLibrary("jemalloc")]),
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(name: "NexusConfigTests", dependencies: ["NexusConfig"]),
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
+        .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
