@@ -15,17 +15,25 @@ public struct AdminHandlers: Sendable {
     public var stateVerify: (@Sendable (AdminCaller) -> StateVerifyResponse)?
     /// `/v1/consumers` and `/v1/consumers/{id}`; nil when nexusd does not manage consumers (they then answer 404).
     public var consumers: ConsumerHandlers?
+    /// `/v1/keys...`; nil when nexusd does not manage keys (they then answer 404).
+    public var keys: KeyHandlers?
+    /// `GET /v1/audit`; nil when nexusd keeps no audit log (it then answers 404).
+    public var audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])?
 
     public init(status: @escaping @Sendable (AdminCaller) -> StatusResponse,
                 reload: @escaping @Sendable (AdminCaller) -> ReloadResponse,
                 configCheck: @escaping @Sendable (String?, AdminCaller) -> ConfigCheckResponse,
                 stateVerify: (@Sendable (AdminCaller) -> StateVerifyResponse)? = nil,
-                consumers: ConsumerHandlers? = nil) {
+                consumers: ConsumerHandlers? = nil,
+                keys: KeyHandlers? = nil,
+                audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])? = nil) {
         self.status = status
         self.reload = reload
         self.configCheck = configCheck
         self.stateVerify = stateVerify
         self.consumers = consumers
+        self.keys = keys
+        self.audit = audit
     }
 }
 
@@ -50,5 +58,32 @@ public struct ConsumerHandlers: Sendable {
         self.create = create
         self.get = get
         self.delete = delete
+    }
+}
+
+/// The API key endpoints; they get checked input only (ids that pass `KeyRules.isValidID`, requests that pass
+/// `KeyRules`). A failure with status 404 and `AdminAPI.noSuchKeyDetail` means no such key.
+public struct KeyHandlers: Sendable {
+    /// `GET /v1/keys`, of one consumer when the id is given.
+    public var list: @Sendable (String?, AdminCaller) -> [ApiKey]
+    /// `POST /v1/keys`.
+    public var create: @Sendable (CreateKeyRequest, AdminCaller) -> Result<CreatedKey, AdminFailure>
+    /// `GET /v1/keys/{id}`: nil answers 404.
+    public var get: @Sendable (String, AdminCaller) -> ApiKey?
+    /// `POST /v1/keys/{id}/revoke`.
+    public var revoke: @Sendable (String, AdminCaller) -> Result<ApiKey, AdminFailure>
+    /// `POST /v1/keys/{id}/rotate` with the grace period in seconds.
+    public var rotate: @Sendable (String, Int, AdminCaller) -> Result<CreatedKey, AdminFailure>
+
+    public init(list: @escaping @Sendable (String?, AdminCaller) -> [ApiKey],
+                create: @escaping @Sendable (CreateKeyRequest, AdminCaller) -> Result<CreatedKey, AdminFailure>,
+                get: @escaping @Sendable (String, AdminCaller) -> ApiKey?,
+                revoke: @escaping @Sendable (String, AdminCaller) -> Result<ApiKey, AdminFailure>,
+                rotate: @escaping @Sendable (String, Int, AdminCaller) -> Result<CreatedKey, AdminFailure>) {
+        self.list = list
+        self.create = create
+        self.get = get
+        self.revoke = revoke
+        self.rotate = rotate
     }
 }

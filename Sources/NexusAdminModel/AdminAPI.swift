@@ -43,9 +43,33 @@ public enum AdminAPI {
     /// `DELETE /v1/consumers/{id}`: 204 with no body, or 404.
     public static let consumerDelete = AdminEndpoint(method: "DELETE", path: "/v1/consumers/{id}")
 
+    /// `GET /v1/keys?consumer=ID`: the keys (`KeyList`), of one consumer if `consumer` is given.
+    public static let keyList = AdminEndpoint(method: "GET", path: "/v1/keys")
+    /// `POST /v1/keys`: creates a key (body: `CreateKeyRequest`); 201 and a `CreatedKey` with the secret, once.
+    public static let keyCreate = AdminEndpoint(method: "POST", path: "/v1/keys")
+    /// `GET /v1/keys/{id}`: one `ApiKey`, or 404.
+    public static let keyGet = AdminEndpoint(method: "GET", path: "/v1/keys/{id}")
+    /// `POST /v1/keys/{id}/revoke`: the key stops working now; the revoked `ApiKey`.
+    public static let keyRevoke = AdminEndpoint(method: "POST", path: "/v1/keys/{id}/revoke")
+    /// `POST /v1/keys/{id}/rotate` (body: optional `RotateKeyRequest`): a new key for the same consumer, name and
+    /// scopes; the old one works `grace` seconds more. 201 and a `CreatedKey` with `previous`.
+    public static let keyRotate = AdminEndpoint(method: "POST", path: "/v1/keys/{id}/rotate")
+
+    /// The key endpoints.
+    public static let keyEndpoints: [AdminEndpoint] = [keyList, keyCreate, keyGet, keyRevoke, keyRotate]
+
+    /// The `detail` of the 404 for an id no key has.
+    public static let noSuchKeyDetail = "no key has this id"
+
+    /// `GET /v1/audit?since=&until=&consumer=&action=&limit=`: the newest matching audit entries (`AuditList`).
+    public static let audit = AdminEndpoint(method: "GET", path: "/v1/audit")
+
+    /// The consumer endpoints.
+    public static let consumerEndpoints: [AdminEndpoint] = [consumerList, consumerCreate, consumerGet, consumerDelete]
+
     /// Every endpoint, in documentation order. A `{id}` segment matches one path segment.
-    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify,
-                                                    consumerList, consumerCreate, consumerGet, consumerDelete]
+    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify] + consumerEndpoints
+        + keyEndpoints + [audit]
 
     /// The `detail` of the 404 for an id no consumer has (nexusctl tells it from "no such endpoint" by this text).
     public static let noSuchConsumerDetail = "no consumer has this id"

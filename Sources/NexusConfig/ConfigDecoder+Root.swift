@@ -48,7 +48,8 @@ extension ConfigDecoder {
     }
 
     mutating func decodeState(_ node: YAMLNode, path: String) -> StateConfig? {
-        guard let fields = fields(node, path: path, allowed: ["folder", "fsync", "fsync_interval", "segment_size"]) else { return nil }
+        guard let fields = fields(node, path: path, allowed: ["folder", "fsync", "fsync_interval", "segment_size",
+                                                                 "compact_after", "audit_retention", "usage_retention", "usage_flush"]) else { return nil }
         let d = StateConfig.defaults
         let folder = value(fields, "folder", default: d.folder, expected: "a folder path") { text throws(InvalidValue) in
             guard !text.isEmpty, !text.utf8.contains(0) else { throw InvalidValue("expected a folder path") }
@@ -60,9 +61,14 @@ extension ConfigDecoder {
             }
             return f
         }
-        return StateConfig(folder: folder, fsync: fsync,
-                           fsyncInterval: duration(fields, "fsync_interval", default: d.fsyncInterval),
-                           segmentSize: size(fields, "segment_size", default: d.segmentSize, in: StateConfig.segmentSizeRange))
+        var state = StateConfig(folder: folder, fsync: fsync,
+                                fsyncInterval: duration(fields, "fsync_interval", default: d.fsyncInterval),
+                                segmentSize: size(fields, "segment_size", default: d.segmentSize, in: StateConfig.segmentSizeRange))
+        state.compactAfter = size(fields, "compact_after", default: d.compactAfter, in: StateConfig.compactAfterRange)
+        state.auditRetention = duration(fields, "audit_retention", default: d.auditRetention, maximum: StateConfig.maximumRetention)
+        state.usageRetention = duration(fields, "usage_retention", default: d.usageRetention, maximum: StateConfig.maximumRetention)
+        state.usageFlush = duration(fields, "usage_flush", default: d.usageFlush, maximum: .seconds(60))
+        return state
     }
 
     mutating func decodeAdmin(_ node: YAMLNode, path: String) -> AdminConfig? {
@@ -118,9 +124,10 @@ extension ConfigDecoder {
             shutdownGrace: duration(fields, "shutdown_grace", default: defaults.shutdownGrace))
     }
 
-    mutating func duration(_ fields: Fields, _ key: String, default fallback: Duration) -> Duration {
+    mutating func duration(_ fields: Fields, _ key: String, default fallback: Duration,
+                           maximum: Duration = TimeoutsConfig.maximum) -> Duration {
         value(fields, key, default: fallback, expected: "a duration") { text throws(InvalidValue) in
-            try ValueParsers.duration(text, maximum: TimeoutsConfig.maximum)
+            try ValueParsers.duration(text, maximum: maximum)
         }
     }
 

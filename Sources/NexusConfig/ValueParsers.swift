@@ -55,11 +55,11 @@ enum ValueParsers {
         return bytes
     }
 
-    /// A duration: `500ms`, `10s`, `2m`, `1h`, or a plain integer of seconds; greater than zero, at most `maximum`.
+    /// A duration: `500ms`, `10s`, `2m`, `1h`, `90d`, or a plain integer of seconds; greater than zero, at most `maximum`.
     static func duration(_ text: String, maximum: Duration) throws(InvalidValue) -> Duration {
         let digits = text.prefix(while: \.isASCIIDigit)
         let unit = text.dropFirst(digits.count)
-        let usage = "expected a duration like 500ms, 10s, 2m, 1h, or a number of seconds"
+        let usage = "expected a duration like 500ms, 10s, 2m, 1h, 90d, or a number of seconds"
         guard !digits.isEmpty else {
             throw InvalidValue("invalid duration '\(text)': \(usage)")
         }
@@ -72,6 +72,7 @@ enum ValueParsers {
         case "", "s": millisecondsPerUnit = 1000
         case "m": millisecondsPerUnit = 60_000
         case "h": millisecondsPerUnit = 3_600_000
+        case "d": millisecondsPerUnit = 86_400_000
         default: throw InvalidValue("invalid duration '\(text)': \(usage)")
         }
         guard number > 0 else {

@@ -10,7 +10,8 @@ import NexusSystem
 /// Starts the admin API on its Unix socket with handlers backed by the server, or explains why it is off.
 enum AdminSetup {
     static func start(config: NexusConfig, configFile: String, server: Server, reloader: Reloader,
-                      consumers: ConsumerRegistry, state: StateLog, logger: Logger) -> AdminServer? {
+                      state durable: DurableState, logger: Logger) -> AdminServer? {
+        let state = durable.log
         let path = resolve(config.admin.socket, relativeTo: configFile)
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         var st = stat()
@@ -40,7 +41,10 @@ enum AdminSetup {
             },
             reload: { caller in
                 logger.notice("reload asked through the admin API", metadata: ["uid": "\(caller.uid)", "pid": "\(caller.pid)"])
-                return reloader.reload()
+                let outcome = reloader.reload()
+                durable.audit.record("config.reload", outcome: outcome.ok ? "ok" : "refused", caller: caller,
+                                     detail: outcome.ok ? nil : outcome.message)
+                return outcome
             },
             configCheck: { file, _ in
                 do {
@@ -60,7 +64,9 @@ enum AdminSetup {
                 return StateVerifyResponse(ok: problems.isEmpty, segments: segmentFiles(in: state.folder),
                                            records: records, problems: problems)
             },
-            consumers: ConsumerAdmin.handlers(consumers, logger: logger))
+            consumers: ConsumerAdmin.handlers(durable),
+            keys: KeyAdmin.handlers(durable),
+            audit: { query, _ in durable.audit.entries(query) })
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))
             try admin.start()

@@ -70,18 +70,17 @@ struct Nexusd: ParsableCommand {
         let logger = Logger(label: "nexusd")
         logger.info("nexusd starting", metadata: ["version": "\(NexusVersion.string)", "config": "\(file)"])
 
-        let stateLog: StateLog
+        let state: DurableState
         switch StateSetup.open(cfg.state, configFile: file) {
-        case .success(let log): stateLog = log
+        case .success(let opened): state = opened
         case .failure(let e):
             logger.critical("\(e.description)")
             writer.stop()
             FileHandleStderr.write("Error: \(e.description).\nHint: \(e.hint).\n")
             throw ExitCode(1)
         }
-        let consumers = ConsumerRegistry(log: stateLog)
-        logger.info("state opened", metadata: ["folder": "\(stateLog.folder)", "records": "\(stateLog.lastSequence)",
-                                               "consumers": "\(consumers.count)"])
+        logger.info("state opened", metadata: ["folder": "\(state.log.folder)", "records": "\(state.log.lastSequence)",
+                                               "consumers": "\(state.consumers.count)"])
 
         let server = Server(config: cfg, logger: logger)
         do { try server.start() } catch {
@@ -98,7 +97,7 @@ struct Nexusd: ParsableCommand {
             if let threadsOverride { c.threads = threadsOverride }
         }
         let admin = AdminSetup.start(config: cfg, configFile: file, server: server, reloader: reloader,
-                                     consumers: consumers, state: stateLog, logger: logger)
+                                     state: state, logger: logger)
 
         var draining = false
         while !draining {
@@ -118,7 +117,7 @@ struct Nexusd: ParsableCommand {
             }
         }
         server.wait()
-        stateLog.close()
+        state.close()
         logger.info("stopped")
         writer.stop()
     }

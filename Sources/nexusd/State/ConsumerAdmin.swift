@@ -1,32 +1,33 @@
 import Glibc
-import Logging
 import NexusAdmin
 import NexusAdminModel
 import NexusState
 
-/// The admin API's consumer endpoints over the durable registry. Every change is logged with the caller's uid
-/// (the audit log proper comes with the audit records).
+/// The admin API's consumer endpoints over the durable registry; every change goes to the audit log.
 enum ConsumerAdmin {
-    static func handlers(_ registry: ConsumerRegistry, logger: Logger) -> ConsumerHandlers {
+    static func handlers(_ state: DurableState) -> ConsumerHandlers {
         ConsumerHandlers(
-            list: { _ in registry.list().map(model) },
+            list: { _ in state.consumers.list().map(model) },
             create: { request, caller in
-                do throws(ConsumerRegistry.Failure) {
-                    let r = try registry.create(name: request.name, scopes: request.scopes, now: Int(time(nil)))
-                    logger.notice("consumer created", metadata: ["id": "\(r.id)", "name": "\(r.name)", "uid": "\(caller.uid)"])
+                do throws(StoreChangeError) {
+                    let r = try state.consumers.create(name: request.name, scopes: request.scopes, now: Int(time(nil)), in: state.store)
+                    state.audit.record("consumers.create", outcome: "ok", caller: caller, consumer: r.id, detail: "name \(r.name)")
                     return .success(model(r))
                 } catch {
-                    return .failure(failure(error))
+                    return .failure(StateAdmin.failure(error, action: "consumers.create", caller: caller, audit: state.audit))
                 }
             },
-            get: { id, _ in registry.get(id).map(model) },
+            get: { id, _ in state.consumers.get(id).map(model) },
             delete: { id, caller in
-                do throws(ConsumerRegistry.Failure) {
-                    try registry.remove(id)
-                    logger.notice("consumer removed", metadata: ["id": "\(id)", "uid": "\(caller.uid)"])
+                do throws(StoreChangeError) {
+                    try state.consumers.remove(id, in: state.store) { w throws(StoreChangeError) in
+                        try state.keys.removeAll(of: id, w)
+                    }
+                    state.audit.record("consumers.delete", outcome: "ok", caller: caller, consumer: id)
                     return .success(())
                 } catch {
-                    return .failure(failure(error))
+                    return .failure(StateAdmin.failure(error, action: "consumers.delete", caller: caller, consumer: id,
+                                                       audit: state.audit, notFound: AdminAPI.noSuchConsumerDetail))
                 }
             })
     }
@@ -34,13 +35,22 @@ enum ConsumerAdmin {
     static func model(_ r: ConsumerRegistry.Record) -> Consumer {
         Consumer(id: r.id, name: r.name, scopes: r.scopes, createdAt: r.createdAt)
     }
+}
 
-    static func failure(_ e: ConsumerRegistry.Failure) -> AdminFailure {
+/// Maps store refusals to admin API problems, recording the refusal in the audit log.
+enum StateAdmin {
+    static func failure(_ e: StoreChangeError, action: String, caller: AdminCaller, consumer: String? = nil, target: String? = nil,
+                        audit: AuditLog, notFound: String = "not found") -> AdminFailure {
+        let f: AdminFailure
         switch e {
-        case .duplicateName(let name): return AdminFailure(status: 409, detail: "a consumer named '\(name)' exists")
-        case .notFound: return AdminFailure(status: 404, detail: AdminAPI.noSuchConsumerDetail)
-        case .storage(.noSpace): return AdminFailure(status: 507, detail: "the state folder's disk is full; nothing was written")
-        case .storage(let s): return AdminFailure(status: 500, detail: "the state log refused the write: \(s)")
+        case .conflict(let why): f = AdminFailure(status: 409, detail: why)
+        case .notFound(let what): f = AdminFailure(status: 404, detail: what.contains(" ") ? what : notFound)
+        case .invalid(let why): f = AdminFailure(status: 400, detail: why)
+        case .storage(.noSpace): f = AdminFailure(status: 507, detail: "the state folder's disk is full; nothing was written")
+        case .storage(let s): f = AdminFailure(status: 500, detail: "the state log refused the write: \(s)")
         }
+        let outcome = f.status >= 500 ? "failed" : "refused"
+        audit.record(action, outcome: outcome, caller: caller, consumer: consumer, target: target, detail: f.detail)
+        return f
     }
 }

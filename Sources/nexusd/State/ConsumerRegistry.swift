@@ -1,11 +1,8 @@
-import FoundationEssentials
 import NexusState
 import Synchronization
 
-/// Consumers kept in the durable log: every change is a record (type 1 puts a consumer as JSON, type 2 removes
-/// one by id), replayed at start. A change is answered only once the log acknowledged it (durable under the
-/// folder's fsync policy). Used by the admin thread only; the lock orders concurrent admin requests.
-final class ConsumerRegistry: Sendable {
+/// Consumers kept in the durable log: record type 1 puts a consumer (JSON), type 2 removes one by id.
+final class ConsumerRegistry: StateComponent {
     struct Record: Codable, Sendable, Equatable {
         var id: String
         var name: String
@@ -22,34 +19,27 @@ final class ConsumerRegistry: Sendable {
         var id: String
     }
 
-    enum Failure: Error {
-        case duplicateName(String)
-        case notFound(String)
-        case storage(StateError)
-    }
-
     static let putType: UInt16 = 1
     static let removeType: UInt16 = 2
+    let recordTypes = [putType, removeType]
 
-    private let log: StateLog
-    private let consumers: Mutex<[String: Record]>
+    private let consumers = Mutex<[String: Record]>([:])
 
-    /// Replays the log's consumer records.
-    init(log: StateLog) {
-        self.log = log
-        var map: [String: Record] = [:]
-        let decoder = JSONDecoder()
-        for r in log.read(from: 1) {
-            switch r.type {
-            case Self.putType:
-                if let c = try? decoder.decode(Record.self, from: Data(r.payload)) { map[c.id] = c }
-            case Self.removeType:
-                if let d = try? decoder.decode(Removal.self, from: Data(r.payload)) { map[d.id] = nil }
-            default:
-                continue
-            }
+    func apply(type: UInt16, payload: [UInt8]) {
+        switch type {
+        case Self.putType:
+            if let c = RecordJSON.decode(Record.self, payload) { consumers.withLock { $0[c.id] = c } }
+        case Self.removeType:
+            if let d = RecordJSON.decode(Removal.self, payload) { consumers.withLock { $0[d.id] = nil } }
+        default:
+            break
         }
-        consumers = Mutex(map)
+    }
+
+    func reset() { consumers.withLock { $0 = [:] } }
+
+    func image() -> [SnapshotRecord] {
+        list().map { SnapshotRecord(type: Self.putType, payload: RecordJSON.encode($0)) }
     }
 
     var count: Int { consumers.withLock { $0.count } }
@@ -61,40 +51,35 @@ final class ConsumerRegistry: Sendable {
     func get(_ id: String) -> Record? { consumers.withLock { $0[id] } }
 
     /// Creates a consumer; returns once the record is durable.
-    func create(name: String, scopes: [String], now: Int) throws(Failure) -> Record {
-        try consumers.withLock { (map: inout [String: Record]) throws(Failure) -> Record in
-            if map.values.contains(where: { $0.name == name }) { throw .duplicateName(name) }
+    func create(name: String, scopes: [String], now: Int, in store: StateStore) throws(StoreChangeError) -> Record {
+        try store.change { w throws(StoreChangeError) -> Record in
+            let map = consumers.withLock { $0 }
+            if map.values.contains(where: { $0.name == name }) { throw .conflict("a consumer named '\(name)' exists") }
             var id: String
-            repeat { id = Self.newID() } while map[id] != nil
+            repeat { id = StateIDs.make("c_") } while map[id] != nil
             let record = Record(id: id, name: name, scopes: scopes, createdAt: now)
-            try append(Self.putType, record)
-            map[id] = record
+            try w.write(Self.putType, record)
             return record
         }
     }
 
-    /// Removes a consumer; returns once the removal is durable.
-    func remove(_ id: String) throws(Failure) {
-        try consumers.withLock { (map: inout [String: Record]) throws(Failure) in
-            guard map[id] != nil else { throw .notFound(id) }
-            try append(Self.removeType, Removal(id: id))
-            map[id] = nil
+    /// Removes a consumer; returns once the removal is durable. `alsoRemove` runs under the same lock first
+    /// (the keys of the consumer go with it).
+    func remove(_ id: String, in store: StateStore, alsoRemove: (StateStore.Writer) throws(StoreChangeError) -> Void = { _ in })
+        throws(StoreChangeError) {
+        try store.change { w throws(StoreChangeError) in
+            guard get(id) != nil else { throw .notFound(id) }
+            try alsoRemove(w)
+            try w.write(Self.removeType, Removal(id: id))
         }
     }
+}
 
-    private func append(_ type: UInt16, _ value: some Encodable) throws(Failure) {
-        let payload: [UInt8]
-        do { payload = Array(try JSONEncoder().encode(value)) } catch {
-            preconditionFailure("encoding a consumer record cannot fail: \(error)")
-        }
-        do { _ = try log.append(type: type, payload: payload).wait() } catch { throw .storage(error) }
-    }
-
-    /// `c_` and 16 hex digits from the system's CSPRNG.
-    static func newID() -> String {
+/// Ids for state objects: a prefix and 16 hex digits from the system's CSPRNG.
+enum StateIDs {
+    static func make(_ prefix: String) -> String {
         var g = SystemRandomNumberGenerator()
-        let v = g.next()
-        let hex = String(v, radix: 16)
-        return "c_" + String(repeating: "0", count: 16 - hex.count) + hex
+        let hex = String(g.next(), radix: 16)
+        return prefix + String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

@@ -9,17 +9,33 @@ enum StateSetup {
         AdminSetup.resolve(config.folder, relativeTo: configFile)
     }
 
-    /// Opens (creating if needed) the log; the error says what to do about it.
-    static func open(_ config: StateConfig, configFile: String) -> Result<StateLog, StateSetupError> {
+    /// Opens (creating if needed) the state log and the audit log, and replays the state.
+    static func open(_ config: StateConfig, configFile: String) -> Result<DurableState, StateSetupError> {
         let path = folder(config, configFile: configFile)
+        makeFolders(path)
+        let main: StateLog
+        switch openLog(path, config, segmentSize: max(64 << 10, config.segmentSize & ~4095), thread: "nexus-state") {
+        case .success(let log): main = log
+        case .failure(let e): return .failure(e)
+        }
+        switch openLog(path + "/audit", config, segmentSize: AuditLog.segmentSize, thread: "nexus-audit") {
+        case .success(let audit): return .success(DurableState(log: main, audit: audit))
+        case .failure(let e):
+            main.close()
+            return .failure(e)
+        }
+    }
+
+    /// Opens (creating if needed) one log; the error says what to do about it.
+    private static func openLog(_ path: String, _ config: StateConfig, segmentSize: Int, thread: String) -> Result<StateLog, StateSetupError> {
         var options = StateLogOptions()
-        options.segmentSize = max(64 << 10, config.segmentSize & ~4095)
+        options.threadName = thread
+        options.segmentSize = segmentSize
         switch config.fsync {
         case .always: options.syncPolicy = .always
         case .interval: options.syncPolicy = .interval(config.fsyncInterval)
         case .never: options.syncPolicy = .never
         }
-        makeFolders(path)
         do {
             return .success(try StateLog.open(folder: path, options: options))
         } catch {

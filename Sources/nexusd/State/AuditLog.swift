@@ -1,0 +1,61 @@
+import NexusAdminModel
+import NexusAdmin
+import NexusRuntime
+import NexusState
+
+/// The audit log: admin actions (with the caller's uid, gid and pid from SO_PEERCRED) and authentication failures,
+/// in a state log of its own (`<state folder>/audit`), so its volume and retention never touch the main state.
+///
+/// Record type 1 is one entry as JSON. Admin actions wait until their entry is durable (they are rare);
+/// authentication failures, which an attacker can make frequent, are appended without waiting. Retention drops
+/// whole segments whose newest entry is older than `state.audit_retention` (see `AuditRetention`).
+final class AuditLog: Sendable {
+    static let entryType: UInt16 = 1
+    /// Segments of the audit log: small, so retention drops it in small steps.
+    static let segmentSize = 4 << 20
+
+    let log: StateLog
+
+    init(log: StateLog) { self.log = log }
+
+    /// The record of one entry (its sequence comes from the log).
+    struct Record: Codable {
+        var ms: Int
+        var action: String
+        var outcome: String
+        var uid: UInt32?
+        var gid: UInt32?
+        var pid: Int32?
+        var consumer: String?
+        var target: String?
+        var detail: String?
+    }
+
+    /// Records an admin action and waits until it is durable; a failure to record is returned, not thrown: the
+    /// action itself already happened.
+    @discardableResult
+    func record(_ action: String, outcome: String, caller: AdminCaller?, consumer: String? = nil, target: String? = nil,
+                detail: String? = nil, wait: Bool = true) -> StateError? {
+        let now = UTCTimestamp.now()
+        let r = Record(ms: now.seconds * 1000 + now.nanoseconds / 1_000_000, action: action, outcome: outcome,
+                       uid: caller?.uid, gid: caller?.gid, pid: caller?.pid, consumer: consumer, target: target, detail: detail)
+        let ticket = log.append(type: Self.entryType, payload: RecordJSON.encode(r))
+        guard wait else { return nil }
+        do { _ = try ticket.wait() } catch { return error }
+        return nil
+    }
+
+    /// The newest `query.limit` entries that pass its filters, oldest first.
+    func entries(_ query: AuditQuery) -> [AuditEntry] {
+        var out: [AuditEntry] = []
+        for r in log.read(from: log.firstSequence) where r.type == Self.entryType {
+            guard let e = RecordJSON.decode(Record.self, r.payload) else { continue }
+            let entry = AuditEntry(sequence: r.sequence, unixMilliseconds: e.ms,
+                                   time: UTCTimestamp.format(seconds: e.ms / 1000, nanoseconds: (e.ms % 1000) * 1_000_000),
+                                   action: e.action, outcome: e.outcome, uid: e.uid, gid: e.gid, pid: e.pid,
+                                   consumer: e.consumer, target: e.target, detail: e.detail)
+            if query.matches(entry) { out.append(entry) }
+        }
+        return Array(out.suffix(query.limit))
+    }
+}
