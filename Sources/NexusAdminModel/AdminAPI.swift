@@ -19,6 +19,11 @@ public struct AdminEndpoint: Sendable, Hashable, CustomStringConvertible {
     public func with(id: String) -> AdminEndpoint {
         AdminEndpoint(method: method, path: path.replacing("{id}", with: id))
     }
+
+    /// This endpoint with a query string (from `AdminQuery.encode`) appended; an empty query changes nothing.
+    public func with(query: String) -> AdminEndpoint {
+        query.isEmpty ? self : AdminEndpoint(method: method, path: path + "?" + query)
+    }
 }
 
 /// The admin API's endpoints, socket defaults and media types: the contract nexusd serves and nexusctl calls.

@@ -1,5 +1,5 @@
 extension ConfigDecoder {
-    static let routeKeys = ["path", "path_prefix", "methods", "handler", "status", "content_type", "body", "headers",
+    static let routeKeys = ["name", "path", "path_prefix", "methods", "handler", "status", "content_type", "body", "headers",
                             "host", "upstream", "strip_prefix", "rewrite_prefix", "preserve_host", "request_headers",
                             "response_headers"]
     static let staticOnlyKeys = ["status", "content_type", "body", "headers"]
@@ -32,24 +32,51 @@ extension ConfigDecoder {
         guard let items = items(node, path: path, expected: "a sequence of routes") else { return [] }
         var routes: [RouteConfig] = []
         var earlier: [RouteKey: [RouteConfig]] = [:]
+        var names: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let itemPath = Self.join(path, index: index)
             guard let fields = fields(item, path: itemPath, allowed: Self.routeKeys),
                   let route = decodeRoute(fields) else { continue }
-            let key = RouteKey(route)
-            for other in earlier[key, default: []] {
-                if let method = Self.overlap(route.methods, other.methods) {
-                    let host = route.host.map { "host '\($0.pattern)', " } ?? ""
-                    let alias = other.match.path == route.match.path ? "" : " (as '\(other.match.path)')"
-                    fail(fields.mark, itemPath,
-                         "duplicates the route at line \(other.line): same \(host)\(route.match.kindName) '\(route.match.path)'\(alias) and \(method)")
-                    break
-                }
+            if let clash = Self.duplicate(of: route, among: earlier[RouteKey(route), default: []]) {
+                fail(fields.mark, itemPath, clash)
+                continue
             }
-            earlier[key, default: []].append(route)
+            if let line = names[route.name] {
+                fail(fields.keyMark("name") ?? fields.mark, fields.path("name"),
+                     "the route at line \(line) has the name '\(route.name)' already; route names are unique")
+                continue
+            }
+            names[route.name] = route.line
+            earlier[RouteKey(route), default: []].append(route)
             routes.append(route)
         }
         return routes
+    }
+
+    /// Why `route` duplicates one of `others` (same host, same match, an overlapping method), or nil.
+    private static func duplicate(of route: RouteConfig, among others: [RouteConfig]) -> String? {
+        for other in others {
+            if let method = overlap(route.methods, other.methods) {
+                let host = route.host.map { "host '\($0.pattern)', " } ?? ""
+                let alias = other.match.path == route.match.path ? "" : " (as '\(other.match.path)')"
+                let at = other.line > 0 ? "at line \(other.line)" : "'\(other.name)'"
+                return "duplicates the route \(at): same \(host)\(route.match.kindName) '\(route.match.path)'\(alias) and \(method)"
+            }
+        }
+        return nil
+    }
+
+    /// The first route of `routes` that duplicates an earlier one, and why (for routes assembled outside a file,
+    /// such as the configuration's routes with runtime routes layered on top).
+    static func firstDuplicate(in routes: [RouteConfig]) -> (route: RouteConfig, reason: String)? {
+        var earlier: [RouteKey: [RouteConfig]] = [:]
+        var names: Set<String> = []
+        for route in routes {
+            if let clash = duplicate(of: route, among: earlier[RouteKey(route), default: []]) { return (route, clash) }
+            if !names.insert(route.name).inserted { return (route, "another route has the name '\(route.name)'") }
+            earlier[RouteKey(route), default: []].append(route)
+        }
+        return nil
     }
 
     /// A method both lists accept, described for a message; nil when they are disjoint. nil lists accept any.
@@ -61,8 +88,16 @@ extension ConfigDecoder {
         }
     }
 
-    private mutating func decodeRoute(_ fields: Fields) -> RouteConfig? {
+    mutating func decodeRoute(_ fields: Fields) -> RouteConfig? {
         let errorCount = errors.count
+        let name = fields["name"].flatMap {
+            convert($0, path: fields.path("name"), expected: "a route name") { text throws(InvalidValue) in
+                guard RouteConfig.isValidName(text) else {
+                    throw InvalidValue("a route name is 1 to 64 characters of A-Z a-z 0-9 _ . - and starts with a letter or digit")
+                }
+                return text
+            }
+        }
         let host = fields["host"].flatMap {
             convert($0, path: fields.path("host"), expected: "a host name", ValueParsers.hostMatch)
         }
@@ -104,7 +139,9 @@ extension ConfigDecoder {
             refuse(Self.proxyOnlyKeys, in: fields, "applies only to routes with 'upstream'")
         }
         guard errors.count == errorCount, let match, let handler else { return nil }
-        return RouteConfig(host: host, match: match, methods: methods, handler: handler, line: fields.mark.line)
+        var route = RouteConfig(host: host, match: match, methods: methods, handler: handler, line: fields.mark.line)
+        if let name { route.name = name }
+        return route
     }
 
     /// Reports each of `keys` present in `fields`: "'KEY' applies only to ...".

@@ -27,6 +27,36 @@ public enum ConfigLoader {
         try decode(bytes: Array(yaml.utf8), file: file)
     }
 
+    /// Decodes one route given as a YAML or JSON mapping (a runtime route from the admin API), with the same rules
+    /// and messages as an item of `routes`; `upstreams` are the names a proxy route may use. `source` names it in
+    /// errors. Its `name` is set to `name` (a `name` key in the mapping must equal it).
+    public static func parseRoute(_ bytes: [UInt8], name: String, upstreams: [String], source: String) throws(ConfigErrors) -> RouteConfig {
+        let (root, yamlErrors) = YAMLNode.parse(bytes: bytes, file: source)
+        if root == nil && !yamlErrors.isEmpty { throw ConfigErrors(yamlErrors) }
+        var decoder = ConfigDecoder(file: source)
+        decoder.upstreamNames = upstreams
+        var route: RouteConfig?
+        if let root, let fields = decoder.fields(root, path: "route", allowed: ConfigDecoder.routeKeys) {
+            route = decoder.decodeRoute(fields)
+            if let r = route, fields["name"] != nil, r.name != name {
+                decoder.fail(fields.keyMark("name") ?? fields.mark, "route.name", "the name in the body differs from the name in the path")
+            }
+        } else if root == nil {
+            decoder.fail(Mark(line: 1, column: 1), "route", "expected a mapping, got nothing")
+        }
+        let errors = (yamlErrors + decoder.errors).sortedByPosition()
+        guard var route, errors.isEmpty else { throw ConfigErrors(errors) }
+        route.name = name
+        route.line = 0
+        return route
+    }
+
+    /// The first route that duplicates an earlier one (by name, or by host, match and an overlapping method), with
+    /// why: for a route list assembled outside a file (the file's routes with runtime routes on top).
+    public static func firstDuplicate(in routes: [RouteConfig]) -> (route: RouteConfig, reason: String)? {
+        ConfigDecoder.firstDuplicate(in: routes)
+    }
+
     private static func decode(bytes: [UInt8], file: String) throws(ConfigErrors) -> NexusConfig {
         let (root, yamlErrors) = YAMLNode.parse(bytes: bytes, file: file)
         // A syntax error leaves no tree; other YAML errors (duplicate keys, aliases) leave one worth checking.

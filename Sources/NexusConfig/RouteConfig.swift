@@ -3,6 +3,11 @@
 /// YAML: an item of `routes`. The list keeps file order; the router decides precedence between routes.
 /// Two routes with the same host, the same match and an overlapping method are refused as duplicates.
 public struct RouteConfig: Sendable, Equatable {
+    /// The route's name: unique among routes, used by runtime routes (which replace or remove a route by name),
+    /// usage counters and logs. YAML: `name`, 1 to 64 characters of `A-Z a-z 0-9 _ . -` starting with a letter or
+    /// digit. Default: derived from the match, `[host]path` (`*` appended for `path_prefix`) and, with `methods`,
+    /// a space and the methods joined by commas: `api.example.com/orders/* GET,POST`.
+    public var name: String
     /// The Host the route answers for, lowercase and without port; nil (the default) is any host. YAML: `host`.
     public var host: HostMatch?
     /// The path the route matches. YAML: exactly one of `path` (exact, or a template with `{name}` segments)
@@ -24,6 +29,26 @@ public struct RouteConfig: Sendable, Equatable {
         self.methods = methods
         self.handler = handler
         self.line = line
+        self.name = Self.defaultName(host: host, match: match, methods: methods)
+    }
+
+    /// The name a route without `name` gets.
+    public static func defaultName(host: HostMatch?, match: PathMatch, methods: [String]?) -> String {
+        var name = (host?.pattern ?? "") + match.path
+        if case .prefix = match { name += "*" }
+        if let methods { name += " " + methods.joined(separator: ",") }
+        return name
+    }
+
+    /// 1 to 64 characters of `A-Z a-z 0-9 _ . -`, the first a letter or digit.
+    public static func isValidName(_ name: some StringProtocol) -> Bool {
+        let u = Array(name.utf8)
+        func ok(_ b: UInt8) -> Bool {
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b)
+        }
+        return (1...64).contains(u.count) && ok(u[0])
+            && u.allSatisfy { ok($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
     }
 }
 

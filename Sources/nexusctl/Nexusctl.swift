@@ -16,7 +16,8 @@ struct Nexusctl: ParsableCommand {
             messages to standard error. See docs/cli.md.
             """,
         version: NexusctlVersion.string,
-        subcommands: [StatusCommand.self, ConfigCommand.self, StateCommand.self, ConsumersCommand.self, VersionCommand.self,
+        subcommands: [StatusCommand.self, ConfigCommand.self, StateCommand.self, ConsumersCommand.self, KeysCommand.self,
+                      AuditCommand.self, VersionCommand.self,
                       CompletionCommand.self])
 
     /// Lets `--socket` and `--output` come before the command too (`nexusctl --output json status`).

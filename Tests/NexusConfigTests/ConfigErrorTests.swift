@@ -121,7 +121,7 @@ import Testing
             "nexus.yaml:6:14: listeners[1].address: port 70000 is out of range 0...65535",
             "nexus.yaml:8:19: limits.max_body_bytes: ambiguous unit in '8KB': write KiB (1024-based)",
             "nexus.yaml:10:3: limits.max_headers: duplicate key 'max_headers' (first at line 9)",
-            "nexus.yaml:12:16: timeouts.header_read: invalid duration '10x': expected a duration like 500ms, 10s, 2m, 1h, or a number of seconds",
+            "nexus.yaml:12:16: timeouts.header_read: invalid duration '10x': expected a duration like 500ms, 10s, 2m, 1h, 90d, or a number of seconds",
             "nexus.yaml:14:10: log.level: expected one of trace, debug, info, notice, warning, error, critical, got 'verbose'",
             "nexus.yaml:16:11: routes[0].path: path must start with '/', got 'api'",
             "nexus.yaml:18:13: routes[0].status: 100 is out of range 200...599",

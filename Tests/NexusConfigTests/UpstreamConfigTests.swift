@@ -165,7 +165,7 @@ import Testing
             "test.yaml:17:27: upstreams[0].keepalive.max_idle: 10001 is out of range 0...10000",
             "test.yaml:17:34: upstreams[0].keepalive.idle: unknown key 'idle' (expected one of max_idle, idle_timeout)",
             "test.yaml:18:12: upstreams[0].retry: expected true or false, got 'yes'",
-            "test.yaml:19:23: upstreams[0].resolve_interval: invalid duration 'soon': expected a duration like 500ms, 10s, 2m, 1h, or a number of seconds",
+            "test.yaml:19:23: upstreams[0].resolve_interval: invalid duration 'soon': expected a duration like 500ms, 10s, 2m, 1h, 90d, or a number of seconds",
             "test.yaml:21:13: upstreams[0].health_check.path: path must start with '/', got 'healthz'",
             "test.yaml:22:13: upstreams[0].health_check.rise: 0 is out of range 1...100",
             "test.yaml:23:13: upstreams[0].health_check.fall: 101 is out of range 1...100",

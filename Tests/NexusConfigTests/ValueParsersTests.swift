@@ -42,7 +42,7 @@ import Testing
         #expect(try ValueParsers.duration(text, maximum: TimeoutsConfig.maximum) == duration)
     }
 
-    @Test(arguments: ["10x", "", "s", "0", "0ms", "-1s", "1.5s", "25h", "10 s", "1d", "99999999999999999999h"])
+    @Test(arguments: ["10x", "", "s", "0", "0ms", "-1s", "1.5s", "25h", "10 s", "1w", "99999999999999999999h"])
     func badDurations(text: String) {
         #expect(throws: InvalidValue.self) { try ValueParsers.duration(text, maximum: TimeoutsConfig.maximum) }
     }
