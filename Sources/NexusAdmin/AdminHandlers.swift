@@ -17,6 +17,8 @@ public struct AdminHandlers: Sendable {
     public var consumers: ConsumerHandlers?
     /// `/v1/keys...`; nil when nexusd does not manage keys (they then answer 404).
     public var keys: KeyHandlers?
+    /// `/v1/routes...`; nil when nexusd does not manage runtime routes (they then answer 404).
+    public var routes: RouteHandlers?
     /// `GET /v1/audit`; nil when nexusd keeps no audit log (it then answers 404).
     public var audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])?
 
@@ -26,6 +28,7 @@ public struct AdminHandlers: Sendable {
                 stateVerify: (@Sendable (AdminCaller) -> StateVerifyResponse)? = nil,
                 consumers: ConsumerHandlers? = nil,
                 keys: KeyHandlers? = nil,
+                routes: RouteHandlers? = nil,
                 audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])? = nil) {
         self.status = status
         self.reload = reload
@@ -34,6 +37,7 @@ public struct AdminHandlers: Sendable {
         self.consumers = consumers
         self.keys = keys
         self.audit = audit
+        self.routes = routes
     }
 }
 
@@ -85,5 +89,28 @@ public struct KeyHandlers: Sendable {
         self.get = get
         self.revoke = revoke
         self.rotate = rotate
+    }
+}
+
+/// The route endpoints; names arrive decoded (`RouteNamePath.decode`). A failure with status 404 and
+/// `AdminAPI.noSuchRouteDetail` means no such route.
+public struct RouteHandlers: Sendable {
+    public var list: @Sendable (AdminCaller) -> [RouteInfo]
+    public var get: @Sendable (String, AdminCaller) -> RouteInfo?
+    /// Name, the definition (JSON bytes, checked to be JSON), whether to replace; the route and whether it is new.
+    public var put: @Sendable (String, [UInt8], Bool, AdminCaller) -> Result<(RouteInfo, created: Bool), AdminFailure>
+    public var delete: @Sendable (String, AdminCaller) -> Result<RouteInfo, AdminFailure>
+    public var reset: @Sendable (String, AdminCaller) -> Result<RouteInfo, AdminFailure>
+
+    public init(list: @escaping @Sendable (AdminCaller) -> [RouteInfo],
+                get: @escaping @Sendable (String, AdminCaller) -> RouteInfo?,
+                put: @escaping @Sendable (String, [UInt8], Bool, AdminCaller) -> Result<(RouteInfo, created: Bool), AdminFailure>,
+                delete: @escaping @Sendable (String, AdminCaller) -> Result<RouteInfo, AdminFailure>,
+                reset: @escaping @Sendable (String, AdminCaller) -> Result<RouteInfo, AdminFailure>) {
+        self.list = list
+        self.get = get
+        self.put = put
+        self.delete = delete
+        self.reset = reset
     }
 }

@@ -3,7 +3,7 @@ import NexusBytes
 import NexusHTTP1
 import NexusSystem
 
-/// One request read off an admin connection: method, path (without the query) and the decoded body.
+/// One request read off an admin connection: method, target (path and query) and the decoded body.
 struct AdminRequest: Sendable, Equatable {
     var method: String
     var path: String
@@ -48,7 +48,7 @@ enum AdminRequestReader {
             return .refused(status: error.status, detail: error.detail)
         }
         let (method, path) = buffer.readable.withMemoryRebound(to: UInt8.self) { bytes in
-            (String(decoding: bytes[head.methodRange], as: UTF8.self), String(decoding: bytes[head.pathRange], as: UTF8.self))
+            (String(decoding: bytes[head.methodRange], as: UTF8.self), String(decoding: bytes[head.targetRange], as: UTF8.self))
         }
         if head.expectContinue && head.hasBody {
             let interim: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"

@@ -59,6 +59,7 @@ struct AdminRouter: Sendable {
         { $0.respondConsumers($1, $2) },
         { $0.respondKeys($1, $2) },
         { $0.respondAudit($1, $2) },
+        { $0.respondRoutes($1, $2) },
     ]
 
     /// Whether `path` matches `template` segment by segment, a `{...}` segment matching any one non-empty segment;

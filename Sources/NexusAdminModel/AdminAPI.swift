@@ -66,6 +66,27 @@ public enum AdminAPI {
     /// The `detail` of the 404 for an id no key has.
     public static let noSuchKeyDetail = "no key has this id"
 
+    /// `GET /v1/routes`: every route with its source (`RouteList`).
+    public static let routeList = AdminEndpoint(method: "GET", path: "/v1/routes")
+    /// `GET /v1/routes/{name}` (the name percent-encoded, see `RouteNamePath`): one `RouteInfo`, or 404.
+    public static let routeGet = AdminEndpoint(method: "GET", path: "/v1/routes/{id}")
+    /// `PUT /v1/routes/{name}[?replace=true]` (body: the route's definition as JSON): adds a runtime route (201), or
+    /// with `replace=true` replaces one of that name (200); 409 if the name is taken without it; 400 with the
+    /// configuration's messages if the route is not valid. Answers once it is durable and in force.
+    public static let routePut = AdminEndpoint(method: "PUT", path: "/v1/routes/{id}")
+    /// `DELETE /v1/routes/{name}`: removes a runtime route, or leaves a tombstone over the file's route of that
+    /// name; the `RouteInfo` after it.
+    public static let routeDelete = AdminEndpoint(method: "DELETE", path: "/v1/routes/{id}")
+    /// `POST /v1/routes/{name}/reset`: drops the runtime change to the file's route of that name (an override or a
+    /// tombstone), so the file's definition is in force again; the `RouteInfo` after it.
+    public static let routeReset = AdminEndpoint(method: "POST", path: "/v1/routes/{id}/reset")
+
+    /// The route endpoints.
+    public static let routeEndpoints: [AdminEndpoint] = [routeList, routeGet, routePut, routeDelete, routeReset]
+
+    /// The `detail` of the 404 for a name no route has.
+    public static let noSuchRouteDetail = "no route has this name"
+
     /// `GET /v1/audit?since=&until=&consumer=&action=&limit=`: the newest matching audit entries (`AuditList`).
     public static let audit = AdminEndpoint(method: "GET", path: "/v1/audit")
 
@@ -74,7 +95,7 @@ public enum AdminAPI {
 
     /// Every endpoint, in documentation order. A `{id}` segment matches one path segment.
     public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify] + consumerEndpoints
-        + keyEndpoints + [audit]
+        + keyEndpoints + routeEndpoints + [audit]
 
     /// The `detail` of the 404 for an id no consumer has (nexusctl tells it from "no such endpoint" by this text).
     public static let noSuchConsumerDetail = "no consumer has this id"

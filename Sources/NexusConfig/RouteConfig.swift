@@ -6,7 +6,7 @@ public struct RouteConfig: Sendable, Equatable {
     /// The route's name: unique among routes, used by runtime routes (which replace or remove a route by name),
     /// usage counters and logs. YAML: `name`, 1 to 64 characters of `A-Z a-z 0-9 _ . -` starting with a letter or
     /// digit. Default: derived from the match, `[host]path` (`*` appended for `path_prefix`) and, with `methods`,
-    /// a space and the methods joined by commas: `api.example.com/orders/* GET,POST`.
+    /// a colon and the methods joined by commas: `api.example.com/orders/*:GET,POST`.
     public var name: String
     /// The Host the route answers for, lowercase and without port; nil (the default) is any host. YAML: `host`.
     public var host: HostMatch?
@@ -36,7 +36,7 @@ public struct RouteConfig: Sendable, Equatable {
     public static func defaultName(host: HostMatch?, match: PathMatch, methods: [String]?) -> String {
         var name = (host?.pattern ?? "") + match.path
         if case .prefix = match { name += "*" }
-        if let methods { name += " " + methods.joined(separator: ",") }
+        if let methods { name += ":" + methods.joined(separator: ",") }
         return name
     }
 

@@ -17,6 +17,7 @@ struct Nexusctl: ParsableCommand {
             """,
         version: NexusctlVersion.string,
         subcommands: [StatusCommand.self, ConfigCommand.self, StateCommand.self, ConsumersCommand.self, KeysCommand.self,
+                      RoutesCommand.self,
                       AuditCommand.self, VersionCommand.self,
                       CompletionCommand.self])
 

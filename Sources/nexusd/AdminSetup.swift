@@ -66,6 +66,7 @@ enum AdminSetup {
             },
             consumers: ConsumerAdmin.handlers(durable),
             keys: KeyAdmin.handlers(durable),
+            routes: RouteAdmin.handlers(reloader, durable),
             audit: { query, _ in durable.audit.entries(query) })
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))

@@ -82,6 +82,9 @@ struct Nexusd: ParsableCommand {
         logger.info("state opened", metadata: ["folder": "\(state.log.folder)", "records": "\(state.log.lastSequence)",
                                                "consumers": "\(state.consumers.count)"])
 
+        // The runtime routes (admin API) go on top of the file's routes from the start.
+        let fileConfig = cfg
+        cfg = Reloader.merged(fileConfig, state.routes.snapshot()).effective
         let server = Server(config: cfg, logger: logger)
         do { try server.start() } catch {
             logger.critical("\(error)")
@@ -92,7 +95,8 @@ struct Nexusd: ParsableCommand {
 
         let ioOverride = io
         let threadsOverride = threads
-        let reloader = Reloader(file: file, initial: cfg, server: server, logger: logger) { c in
+        let reloader = Reloader(file: file, initial: fileConfig, server: server, layer: state.routes, store: state.store,
+                                logger: logger) { c in
             if let ioOverride { c.io = ioOverride.choice }
             if let threadsOverride { c.threads = threadsOverride }
         }

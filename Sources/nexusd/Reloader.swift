@@ -4,30 +4,59 @@ import NexusConfig
 import NexusServer
 import Synchronization
 
-/// Re-reads the configuration file and publishes it, for SIGHUP and `nexusctl config reload` alike: one at a time
-/// (a lock: reloads are rare and never on the request path), with the outcome returned to the caller.
+/// Re-reads the configuration file and publishes it, for SIGHUP and `nexusctl config reload` alike, and applies
+/// runtime route changes: one at a time (a lock: both are rare and never on the request path), with the outcome
+/// returned to the caller. The configuration in force is the file's with the runtime routes layered on top
+/// (`RouteLayer`).
 final class Reloader: Sendable {
     private let file: String
     private let server: Server
     private let logger: Logger
     private let overrides: @Sendable (inout NexusConfig) -> Void
-    private let current: Mutex<NexusConfig>
+    private let layer: RouteLayer
+    private let store: StateStore
+    private let current: Mutex<State>
 
-    init(file: String, initial: NexusConfig, server: Server, logger: Logger,
+    struct State {
+        /// The file's configuration (with command-line overrides).
+        var file: NexusConfig
+        /// What is in force: `file` with the runtime routes layered on top.
+        var effective: NexusConfig
+        /// Runtime routes left out at start because they no longer fit the file, and why.
+        var leftOut: [String: String]
+    }
+
+    /// `initial` is the file's configuration; the runtime routes in `layer` are merged into it (a runtime route that
+    /// does not fit is left out and reported by `leftOut`).
+    init(file: String, initial: NexusConfig, server: Server, layer: RouteLayer, store: StateStore, logger: Logger,
          overrides: @escaping @Sendable (inout NexusConfig) -> Void) {
         self.file = file
         self.server = server
         self.logger = logger
         self.overrides = overrides
-        current = Mutex(initial)
+        self.layer = layer
+        self.store = store
+        current = Mutex(Self.merged(initial, layer.snapshot()))
+        for (name, why) in current.withLock({ $0.leftOut }) { logger.error("runtime route left out: it no longer fits the configuration", metadata: ["route": "\(name)", "why": "\(why)"]) }
+    }
+
+    static func merged(_ file: NexusConfig, _ entries: [String: RouteLayer.Entry]) -> State {
+        var effective = file
+        let (routes, leftOut) = RouteLayer.merge(file: file.routes, layer: entries, upstreams: file.upstreams.map(\.name))
+        effective.routes = routes
+        return State(file: file, effective: effective, leftOut: leftOut)
     }
 
     /// The configuration in force.
-    var config: NexusConfig { current.withLock { $0 } }
+    var config: NexusConfig { current.withLock { $0.effective } }
+    /// The file's configuration, the runtime layer's entries and the runtime routes left out, together.
+    var view: (file: NexusConfig, entries: [String: RouteLayer.Entry], leftOut: [String: String]) {
+        current.withLock { ($0.file, layer.snapshot(), $0.leftOut) }
+    }
 
     /// Loads, checks and publishes the file; on any error the running configuration stays.
     func reload() -> ReloadResponse {
-        current.withLock { cfg -> ReloadResponse in
+        current.withLock { state -> ReloadResponse in
             var new: NexusConfig
             do { new = try ConfigLoader.load(path: file) } catch {
                 let lines = (error as? ConfigErrors)?.errors.map { $0.description } ?? ["\(error)"]
@@ -36,22 +65,64 @@ final class Reloader: Sendable {
                 return ReloadResponse(ok: false, message: "the configuration is not valid; the running one stays", errors: lines)
             }
             overrides(&new)
-            do { try server.reconfigure(new) } catch {
+            let next = Self.merged(new, layer.snapshot())
+            if !next.leftOut.isEmpty {
+                let lines = next.leftOut.sorted { $0.key < $1.key }.map { "runtime route '\($0.key)' would no longer fit: \($0.value)" }
+                for l in lines { logger.error("reload refused: \(l)") }
+                return ReloadResponse(ok: false, message: "the new file conflicts with runtime routes; the running configuration stays "
+                                          + "(change or reset those routes with nexusctl routes, or change the file)", errors: lines)
+            }
+            do { try server.reconfigure(next.effective) } catch {
                 logger.error("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
                 return ReloadResponse(ok: false, message: "the configuration cannot be applied; the running one stays",
                                       errors: ["\(error)"])
             }
+            let old = state.file
             var note = ""
-            if new.listeners.map(\.address) != cfg.listeners.map(\.address) || new.threads != cfg.threads || new.io != cfg.io || new.admin != cfg.admin {
+            if new.listeners.map(\.address) != old.listeners.map(\.address) || new.threads != old.threads || new.io != old.io || new.admin != old.admin {
                 note = "; listener, thread, io and admin changes take effect at the next restart"
                 logger.warning("reload: listener, thread, io and admin changes take effect at the next restart")
             }
-            cfg.routes = new.routes
-            cfg.upstreams = new.upstreams
-            cfg.limits = new.limits
-            cfg.timeouts = new.timeouts
-            logger.info("configuration reloaded", metadata: ["routes": "\(new.routes.count)", "upstreams": "\(new.upstreams.count)"])
+            // Only what a reload applies becomes current; the rest waits for a restart.
+            state.file.routes = new.routes
+            state.file.upstreams = new.upstreams
+            state.file.limits = new.limits
+            state.file.timeouts = new.timeouts
+            state.effective.routes = next.effective.routes
+            state.effective.upstreams = new.upstreams
+            state.effective.limits = new.limits
+            state.effective.timeouts = new.timeouts
+            state.leftOut = [:]
+            logger.info("configuration reloaded", metadata: ["routes": "\(next.effective.routes.count)", "upstreams": "\(new.upstreams.count)"])
             return ReloadResponse(ok: true, message: "configuration reloaded\(note)")
+        }
+    }
+
+    /// Why a runtime route change was refused.
+    enum RouteChangeError: Error {
+        /// The route is not valid, or clashes with another: the messages.
+        case invalid([String])
+        case store(StoreChangeError)
+    }
+
+    /// Applies a change of the runtime layer (`entry` puts, nil drops the entry of `name`): checks the result,
+    /// publishes it to the loops, then makes it durable; if the write fails, the previous routes are published again.
+    func changeRoute(_ name: String, to entry: RouteLayer.Entry?) throws(RouteChangeError) {
+        try current.withLock { (state: inout State) throws(RouteChangeError) in
+            var entries = layer.snapshot()
+            entries[name] = entry
+            let next = Self.merged(state.file, entries)
+            if let why = next.leftOut[name] { throw .invalid([why]) }
+            do { try server.reconfigure(next.effective) } catch { throw .invalid(["\(error)"]) }
+            do throws(StoreChangeError) {
+                if let entry { try layer.put(entry, in: store) } else { try layer.drop(name, in: store) }
+            } catch {
+                try? server.reconfigure(state.effective)
+                throw .store(error)
+            }
+            state.effective = next.effective
+            state.leftOut = next.leftOut
+            logger.notice("runtime routes changed", metadata: ["route": "\(name)", "routes": "\(next.effective.routes.count)"])
         }
     }
 }

@@ -15,7 +15,7 @@ import Testing
                 methods: [GET, POST]
                 handler: echo
             """, file: "t.yaml")
-        #expect(c.routes.map(\.name) == ["orders", "/a", "*.example.com/b/* GET,POST"])
+        #expect(c.routes.map(\.name) == ["orders", "/a", "*.example.com/b/*:GET,POST"])
     }
 
     @Test func badAndDuplicateNames() {

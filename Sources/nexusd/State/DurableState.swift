@@ -5,13 +5,15 @@ final class DurableState: Sendable {
     let store: StateStore
     let consumers: ConsumerRegistry
     let keys: KeyRegistry
+    let routes: RouteLayer
     let audit: AuditLog
 
     init(log: StateLog, audit: StateLog) {
-        let consumers = ConsumerRegistry(), keys = KeyRegistry()
+        let consumers = ConsumerRegistry(), keys = KeyRegistry(), routes = RouteLayer()
         self.consumers = consumers
         self.keys = keys
-        store = StateStore(log: log, components: [consumers, keys])
+        self.routes = routes
+        store = StateStore(log: log, components: [consumers, keys, routes])
         self.audit = AuditLog(log: audit)
     }
 
