@@ -75,7 +75,10 @@ struct Inspection {
                 result.snapshotFile = path
             } catch {
                 result.damagedSnapshots.append(error)
+                // Written by another version: falling back to an older snapshot would lose what it holds.
+                if case .unsupportedVersion = error { result.refusal = error }
             }
+            if result.refusal != nil { break }
         }
         let covered = result.snapshotSequence
 
@@ -115,7 +118,7 @@ struct Inspection {
         result.supersededFiles += opened[..<first].map(\.path)
 
         // The first kept segment must start at or before S + 1 (at 1 without a snapshot).
-        if first < opened.count, case .success(let header) = opened[first].header, header.firstSequence > covered &+ 1 {
+        if result.refusal == nil, first < opened.count, case .success(let header) = opened[first].header, header.firstSequence > covered &+ 1 {
             let segment = opened[first]
             if let newestDamaged = result.damagedSnapshots.first {
                 result.refusal = newestDamaged

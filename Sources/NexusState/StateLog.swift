@@ -60,6 +60,10 @@ public struct LogRecord: Sendable, Equatable {
 /// half-written) is truncated; damage before that (a bad checksum, a zeroed page, a missing segment) is refused
 /// with an error naming the file and offset, and `repair` can then truncate there.
 ///
+/// A snapshot file (see `SnapshotFile`) can replace every record up to its sequence number: `installSnapshot`
+/// writes one and drops the segments it covers (compaction, restore, retention); open loads the newest one that
+/// decodes, and replay is `snapshot.records` then `read(from: snapshot.sequence + 1)`.
+///
 /// Appends from any thread go through a lock-free mailbox to one writer thread, which writes each batch into the
 /// current segment's mapping, syncs once per batch as the `SyncPolicy` says, and completes the batch's tickets.
 /// `append` never blocks, so event loops may call it. A full disk fails the append that needed a new segment with

@@ -202,6 +202,57 @@ struct SnapshotTests {
         }
     }
 
+    @Test("damage in records the snapshot covers: repair cuts there; open continues after the snapshot")
+    func repairInsideCoveredRecords() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        let options = smallOptions(segmentSize: 1 << 20)
+        var log = try StateLog.open(folder: folder.path, options: options)
+        try appendAll(log, 1...50)
+        let image = compactionImage(log)
+        try log.installSnapshot(image)
+        try appendAll(log, 51...60)
+        log.close()
+        let file = segmentPath(folder.path, 0)
+        let offset = offsetInFirstSegment(of: 10)
+        poke(file, offset: offset + SegmentFormat.recordHeaderSize + 1, [0xFF])
+        #expect(throws: StateError.corruptRecord(file: file, offset: offset,
+                                                 reason: "record checksum mismatch (sequence 10)")) {
+            try StateLog.open(folder: folder.path, options: options)
+        }
+        let repair = try StateLog.repair(folder: folder.path)
+        #expect(repair.truncatedAt == offset && repair.lastKeptSequence == 50, "\(repair)")
+        log = try StateLog.open(folder: folder.path, options: options)
+        #expect(log.snapshot == image && log.lastSequence == 50 && log.read().isEmpty)
+        #expect(try log.append(type: 7, payload: payload(51)).wait() == 51)
+        #expect(log.segmentSummaries().map(\.index) == [1], "a new segment starts at 51; the cut one is superseded")
+        log.close()
+        log = try StateLog.open(folder: folder.path, options: options)
+        expectRecordsAfter(log, through: 50, last: 51)
+        log.close()
+        #expect(try StateLog.verify(folder: folder.path).isClean)
+    }
+
+    @Test("a snapshot of another format version is refused at open, not skipped")
+    func newerVersionRefused() throws {
+        let folder = TemporaryFolder()
+        defer { folder.remove() }
+        var log = try StateLog.open(folder: folder.path, options: smallOptions())
+        try appendAll(log, 1...20)
+        try log.installSnapshot(compactionImage(log))
+        log.close()
+        let path = snapshotPath(folder.path, 20)
+        poke(path, offset: 8, [2])
+        let expected = StateError.unsupportedVersion(file: path, found: 2, supported: 1)
+        #expect(throws: expected) { try StateLog.open(folder: folder.path, options: smallOptions()) }
+        #expect(throws: expected) { try StateLog.repair(folder: folder.path) }
+        #expect(fileExists(path))
+        poke(path, offset: 8, [1])
+        log = try StateLog.open(folder: folder.path, options: smallOptions())
+        #expect(log.snapshot?.sequence == 20)
+        log.close()
+    }
+
     @Test("leftover temporary snapshot files are removed at open; a snapshot alone restores a folder")
     func leftoversAndSnapshotOnly() throws {
         let folder = TemporaryFolder()
