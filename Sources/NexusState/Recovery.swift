@@ -2,18 +2,29 @@
 
 /// What scanning a state folder found.
 struct Inspection {
-    /// The segments with a good header, in order, up to (and including) the damaged one.
+    /// The segments kept (not superseded by the snapshot) with a good header, in order, up to (and including) the
+    /// damaged one.
     var segments: [Segment] = []
     /// The scan of each of `segments`.
     var scans: [SegmentFormat.ScanResult] = []
     /// The durable end stored in each of `segments`.
     var durableEnds: [Int] = []
-    /// Leftover temporary files of an interrupted segment creation (removed at open).
+    /// Leftover temporary files of an interrupted segment creation or snapshot write (removed at open).
     var temporaryFiles: [String] = []
     /// Bytes after the last good record of the last segment, past its durable end: torn by a crash, to be zeroed.
     var tornTail: (offset: Int, garbageEnd: Int)?
     /// The first damage to durable data, if any.
     var damage: Damage?
+    /// The snapshot replay starts from (the newest one that decodes), and its path.
+    var snapshot: Snapshot?
+    var snapshotFile: String?
+    /// Snapshot files newer than `snapshot` that failed to decode, newest first (skipped; `repair` removes them).
+    var damagedSnapshots: [StateError] = []
+    /// Paths of files that `snapshot` supersedes, left by a crash inside `installSnapshot`: leading segments whose
+    /// records it covers entirely, and older snapshots (removed at open).
+    var supersededFiles: [String] = []
+    /// A problem no truncation can fix: the records before the first segment are covered by no usable snapshot.
+    var refusal: StateError?
 
     /// Damage, and what `repair` would keep: segments `0..<keep`, the last of them truncated at `truncateAt`.
     struct Damage {
@@ -23,68 +34,157 @@ struct Inspection {
         var removedFiles: [String]
     }
 
-    /// Reads every segment of `folder` (see `StateLog` for the rules).
+    /// A segment file opened and mapped, with its header checked.
+    private struct Opened {
+        var index: UInt64
+        var path: String
+        var file: any StateFile
+        var mapping: (any StateMapping)?
+        var size: Int
+        var header: Result<SegmentFormat.Header, StateError>
+    }
+
+    /// The last sequence number the chosen snapshot covers (0 without one).
+    var snapshotSequence: UInt64 { snapshot?.sequence ?? 0 }
+
+    /// Reads the snapshots and every segment of `folder` (see `StateLog` for the rules).
     static func inspect(folder: String, fileSystem: any StateFileSystem) throws(StateError) -> Inspection {
         var result = Inspection()
         let names = try fileSystem.listDirectory(folder)
-        result.temporaryFiles = names.filter { $0.hasPrefix("segment-") && $0.hasSuffix(".nxlog.tmp") }.sorted()
-        let indices = names.compactMap(SegmentFormat.index(fromFileName:)).sorted()
-        func damage(_ error: StateError, keep: Int, truncateAt: Int?, removeFrom position: Int) {
-            let removed = indices[position...].map { folder + "/" + SegmentFormat.fileName(index: $0) }
-            result.damage = Damage(error: error, keep: keep, truncateAt: truncateAt, removedFiles: removed)
-        }
-        for (position, index) in indices.enumerated() {
-            let name = SegmentFormat.fileName(index: index)
-            let path = folder + "/" + name
-            let previousEnd = result.scans.last?.end
-            if position > 0 && index != indices[position - 1] + 1 {
-                let missing = folder + "/" + SegmentFormat.fileName(index: indices[position - 1] + 1)
-                damage(.missingSegment(file: missing), keep: position, truncateAt: previousEnd, removeFrom: position)
-                break
+        result.temporaryFiles = names.filter {
+            ($0.hasPrefix("segment-") && $0.hasSuffix(".nxlog.tmp"))
+                || ($0.hasPrefix("snapshot-") && $0.hasSuffix(".nxsnap.tmp"))
+        }.sorted()
+
+        // The newest snapshot that decodes; older ones are superseded, newer damaged ones are skipped.
+        let snapshotSequences = names.compactMap(SnapshotFile.sequence(fromFileName:)).sorted(by: >)
+        for sequence in snapshotSequences {
+            let path = folder + "/" + SnapshotFile.fileName(sequence: sequence)
+            if result.snapshot != nil {
+                result.supersededFiles.append(path)
+                continue
             }
+            do throws(StateError) {
+                let snapshot = try SnapshotStore.read(path: path, fileSystem: fileSystem)
+                guard snapshot.sequence == sequence else {
+                    throw StateError.badSnapshot(file: path, offset: 16,
+                                                 reason: "the header covers sequence \(snapshot.sequence), "
+                                                     + "the file name \(sequence)")
+                }
+                result.snapshot = snapshot
+                result.snapshotFile = path
+            } catch {
+                result.damagedSnapshots.append(error)
+                // Written by another version: falling back to an older snapshot would lose what it holds.
+                if case .unsupportedVersion = error { result.refusal = error }
+            }
+            if result.refusal != nil { break }
+        }
+        let covered = result.snapshotSequence
+
+        // Open every segment and check its header.
+        let indices = names.compactMap(SegmentFormat.index(fromFileName:)).sorted()
+        var opened: [Opened] = []
+        for index in indices {
+            let path = folder + "/" + SegmentFormat.fileName(index: index)
             let file = try fileSystem.openFile(path, create: false)
             let size = try file.size()
             guard size >= SegmentFormat.headerSize else {
-                damage(.badSegmentHeader(file: path, reason: "the file has \(size) bytes, less than a header"),
-                       keep: position, truncateAt: previousEnd, removeFrom: position)
-                break
+                let error = StateError.badSegmentHeader(file: path,
+                                                        reason: "the file has \(size) bytes, less than a header")
+                opened.append(Opened(index: index, path: path, file: file, mapping: nil, size: size,
+                                     header: .failure(error)))
+                continue
             }
             let mapping = try file.map(length: size)
-            let header: SegmentFormat.Header
+            let header: Result<SegmentFormat.Header, StateError>
             do {
-                header = try SegmentFormat.readHeader(mapping.base, length: size, file: path)
+                header = .success(try SegmentFormat.readHeader(mapping.base, length: size, file: path))
             } catch {
-                damage(error, keep: position, truncateAt: previousEnd, removeFrom: position)
+                header = .failure(error)
+            }
+            opened.append(Opened(index: index, path: path, file: file, mapping: mapping, size: size, header: header))
+        }
+
+        // Leading segments whose records the snapshot covers entirely (the next one starts at or before S + 1)
+        // were left by a crash between the snapshot's rename and their removal.
+        var first = 0
+        if result.snapshot != nil {
+            while first + 1 < opened.count, case .success(let next) = opened[first + 1].header,
+                  next.firstSequence <= covered &+ 1 {
+                first += 1
+            }
+        }
+        result.supersededFiles += opened[..<first].map(\.path)
+
+        // The first kept segment must start at or before S + 1 (at 1 without a snapshot).
+        if result.refusal == nil, first < opened.count, case .success(let header) = opened[first].header, header.firstSequence > covered &+ 1 {
+            let segment = opened[first]
+            if let newestDamaged = result.damagedSnapshots.first {
+                result.refusal = newestDamaged
+            } else if result.snapshot == nil {
+                result.refusal = .missingSnapshot(firstSegment: segment.path, firstSequence: header.firstSequence)
+            } else if segment.index > 0 {
+                result.refusal = .missingSegment(file: folder + "/" + SegmentFormat.fileName(index: segment.index - 1))
+            } else {
+                result.refusal = .badSegmentHeader(file: segment.path,
+                                                   reason: "it starts at sequence \(header.firstSequence) but the "
+                                                       + "snapshot covers only through \(covered)")
+            }
+        }
+
+        func damage(_ error: StateError, keep: Int, truncateAt: Int?, removeFrom position: Int) {
+            let removed = opened[position...].map(\.path)
+            result.damage = Damage(error: error, keep: keep, truncateAt: truncateAt, removedFiles: removed)
+        }
+        for position in first..<opened.count {
+            let segment = opened[position]
+            let keep = result.segments.count
+            let previousEnd = result.scans.last?.end
+            if position > first && segment.index != opened[position - 1].index + 1 {
+                let missing = folder + "/" + SegmentFormat.fileName(index: opened[position - 1].index + 1)
+                damage(.missingSegment(file: missing), keep: keep, truncateAt: previousEnd, removeFrom: position)
                 break
             }
-            guard header.index == index else {
+            let header: SegmentFormat.Header
+            do {
+                header = try segment.header.get()
+            } catch {
+                damage(error, keep: keep, truncateAt: previousEnd, removeFrom: position)
+                break
+            }
+            guard let mapping = segment.mapping else { preconditionFailure("a segment with a good header is mapped") }
+            let path = segment.path
+            let name = SegmentFormat.fileName(index: segment.index)
+            let size = segment.size
+            guard header.index == segment.index else {
                 damage(.badSegmentHeader(file: path, reason: "header names segment \(header.index)"),
-                       keep: position, truncateAt: previousEnd, removeFrom: position)
+                       keep: keep, truncateAt: previousEnd, removeFrom: position)
                 break
             }
             if let previous = result.scans.last, header.firstSequence != previous.lastSequence + 1 {
-                let previousPath = result.segments[position - 1].path
+                let previousPath = result.segments[keep - 1].path
                 damage(.corruptRecord(file: previousPath, offset: previous.end,
                                       reason: "its records end at sequence \(previous.lastSequence) but '\(name)' "
                                           + "starts at \(header.firstSequence)"),
-                       keep: position, truncateAt: previous.end, removeFrom: position)
+                       keep: keep, truncateAt: previous.end, removeFrom: position)
                 break
             }
             let scan = SegmentFormat.scan(mapping.base, length: size, firstSequence: header.firstSequence)
-            result.segments.append(Segment(index: index, firstSequence: header.firstSequence, path: path,
-                                           file: file, mapping: mapping))
+            result.segments.append(Segment(index: segment.index, firstSequence: header.firstSequence, path: path,
+                                           file: segment.file, mapping: mapping))
             result.scans.append(scan)
             result.durableEnds.append(header.durableEnd)
-            let isLast = position == indices.count - 1
+            let isLast = position == opened.count - 1
             switch scan.stop {
             case .damaged(let reason) where !isLast || scan.end < header.durableEnd:
                 damage(.corruptRecord(file: path, offset: scan.end, reason: reason),
-                       keep: position + 1, truncateAt: scan.end, removeFrom: position + 1)
+                       keep: keep + 1, truncateAt: scan.end, removeFrom: position + 1)
             case .end where scan.end < header.durableEnd:
                 damage(.corruptRecord(file: path, offset: scan.end,
                                       reason: "records stop (zeroed or lost bytes) before the durable end "
                                           + "\(header.durableEnd)"),
-                       keep: position + 1, truncateAt: scan.end, removeFrom: position + 1)
+                       keep: keep + 1, truncateAt: scan.end, removeFrom: position + 1)
             default:
                 if isLast {
                     let garbageEnd = SegmentFormat.extentOfGarbage(mapping.base, from: scan.end, length: size)
@@ -136,15 +236,34 @@ public struct VerifyReport: Sendable, CustomStringConvertible {
     public var tornTail: TornTail?
     /// The first damage to durable data (open refuses the folder; `repair` truncates there).
     public var damage: StateError?
-    /// Leftovers of an interrupted segment creation.
+    /// Leftovers of an interrupted segment creation or snapshot write.
     public var temporaryFiles: [String] = []
+    /// The snapshot open would load (the newest one that decodes), the sequence it covers through and its records.
+    public var snapshotFile: String?
+    public var snapshotSequence: UInt64?
+    public var snapshotRecordCount: Int?
+    /// Snapshot files newer than the loaded one that fail their checks (skipped by open; `repair` removes them).
+    public var damagedSnapshots: [StateError] = []
+    /// Files that the snapshot supersedes, left by a crash inside `installSnapshot` (open removes them).
+    public var supersededFiles: [String] = []
 
     /// True if open would change nothing.
-    public var isClean: Bool { damage == nil && tornTail == nil && temporaryFiles.isEmpty }
+    public var isClean: Bool {
+        damage == nil && tornTail == nil && temporaryFiles.isEmpty && damagedSnapshots.isEmpty
+            && supersededFiles.isEmpty
+    }
 
     public var description: String {
         var lines = ["\(folder): \(segmentCount) segment(s), \(recordCount) good record(s)"
             + (firstSequence.map { ", sequences \($0)...\(lastSequence ?? $0)" } ?? "")]
+        if let snapshotFile, let snapshotSequence {
+            lines.append("snapshot '\(snapshotFile)' through sequence \(snapshotSequence), "
+                + "\(snapshotRecordCount ?? 0) record(s)")
+        }
+        for damaged in damagedSnapshots { lines.append("skipped snapshot: \(damaged)") }
+        if !supersededFiles.isEmpty {
+            lines.append("superseded by the snapshot (removed at the next open): \(supersededFiles.joined(separator: ", "))")
+        }
         if let tornTail {
             lines.append("torn tail: \(tornTail.byteCount) byte(s) at offset \(tornTail.offset) of '\(tornTail.file)'"
                 + " (truncated at the next open)")
@@ -164,9 +283,10 @@ public struct RepairReport: Sendable, CustomStringConvertible {
     public var truncatedAt: Int?
     /// The bytes zeroed after the cut.
     public var zeroedBytes = 0
-    /// Segment files removed because they came after the damage.
+    /// Segment files removed because they came after the damage, and damaged snapshot files.
     public var removedFiles: [String] = []
-    /// The last sequence number kept (`nil` if no record was kept), and so the first one dropped is the next.
+    /// The last sequence number kept, in a record or covered by the snapshot (`nil` if none), and so the first one
+    /// dropped is the next.
     public var lastKeptSequence: UInt64?
     /// The damage that caused the repair, or `nil` if there was only a torn tail or nothing.
     public var damage: StateError?

@@ -211,6 +211,18 @@ public enum SegmentFormat {
         return result(.end)
     }
 
+    /// The offset of the first record with a sequence number above `sequence` among the checked records of a
+    /// segment (`headerSize..<end`, starting at `firstSequence`); `end` if there is none.
+    static func offset(after sequence: UInt64, _ base: UnsafeRawPointer, firstSequence: UInt64, end: Int) -> Int {
+        var offset = headerSize
+        var next = firstSequence
+        while offset + recordHeaderSize <= end && next <= sequence {
+            offset += recordSize(payloadCount: Int(load(base + offset, 0) as UInt32))
+            next += 1
+        }
+        return min(offset, end)
+    }
+
     /// The offset just past the last nonzero byte in `from..<length`, rounded up to 8 (`from` if all zero).
     static func extentOfGarbage(_ base: UnsafeRawPointer, from: Int, length: Int) -> Int {
         var end = length

@@ -11,7 +11,7 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     case locked(folder: String)
     /// A segment file does not start with "NXLOG".
     case badMagic(file: String)
-    /// A segment file was written by another format version.
+    /// A segment or snapshot file was written by another format version.
     case unsupportedVersion(file: String, found: UInt32, supported: UInt32)
     /// A segment's header is damaged or inconsistent with its file name or the segment before it.
     case badSegmentHeader(file: String, reason: String)
@@ -19,6 +19,13 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
     case corruptRecord(file: String, offset: Int, reason: String)
     /// A segment between the first and the last one is missing.
     case missingSegment(file: String)
+    /// A snapshot (or backup) file is damaged or is not one; `offset` is where the check failed.
+    case badSnapshot(file: String, offset: Int, reason: String)
+    /// The log's first kept segment starts after sequence 1 and no usable snapshot covers the records before it.
+    case missingSnapshot(firstSegment: String, firstSequence: UInt64)
+    /// `installSnapshot` refused a snapshot whose sequence is not within `lowest...highest` (the current snapshot's
+    /// sequence and the last sequence of the log).
+    case snapshotOutOfRange(sequence: UInt64, lowest: UInt64, highest: UInt64)
     /// The payload does not fit in one segment.
     case recordTooLarge(size: Int, limit: Int)
     /// The writer's mailbox is full: the append was not queued (back-pressure; retry later).
@@ -39,13 +46,22 @@ public enum StateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .badMagic(let file):
             return "'\(file)' is not a Nexus log segment (no NXLOG magic)"
         case .unsupportedVersion(let file, let found, let supported):
-            return "'\(file)' has log format version \(found); this build reads version \(supported)"
+            let kind = file.hasSuffix(".nxlog") ? "log" : "snapshot"
+            return "'\(file)' has \(kind) format version \(found); this build reads version \(supported)"
         case .badSegmentHeader(let file, let reason):
             return "'\(file)': bad segment header: \(reason)"
         case .corruptRecord(let file, let offset, let reason):
             return "'\(file)' is damaged at offset \(offset): \(reason); run repair to truncate there"
         case .missingSegment(let file):
             return "segment '\(file)' is missing from the log"
+        case .badSnapshot(let file, let offset, let reason):
+            return "'\(file)' is not a usable snapshot (damaged at offset \(offset)): \(reason)"
+        case .missingSnapshot(let firstSegment, let firstSequence):
+            return "the log starts at sequence \(firstSequence) in '\(firstSegment)' but no usable snapshot covers "
+                + "the records before it"
+        case .snapshotOutOfRange(let sequence, let lowest, let highest):
+            return "snapshot through sequence \(sequence) refused: it must lie between the current snapshot's "
+                + "sequence \(lowest) and the log's last sequence \(highest)"
         case .recordTooLarge(let size, let limit):
             return "record of \(size) bytes exceeds the segment's limit of \(limit) bytes"
         case .queueFull:

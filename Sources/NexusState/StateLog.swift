@@ -60,6 +60,10 @@ public struct LogRecord: Sendable, Equatable {
 /// half-written) is truncated; damage before that (a bad checksum, a zeroed page, a missing segment) is refused
 /// with an error naming the file and offset, and `repair` can then truncate there.
 ///
+/// A snapshot file (see `SnapshotFile`) can replace every record up to its sequence number: `installSnapshot`
+/// writes one and drops the segments it covers (compaction, restore, retention); open loads the newest one that
+/// decodes, and replay is `snapshot.records` then `read(from: snapshot.sequence + 1)`.
+///
 /// Appends from any thread go through a lock-free mailbox to one writer thread, which writes each batch into the
 /// current segment's mapping, syncs once per batch as the `SyncPolicy` says, and completes the batch's tickets.
 /// `append` never blocks, so event loops may call it. A full disk fails the append that needed a new segment with
@@ -77,6 +81,7 @@ public final class StateLog: Sendable {
     enum Message: Sendable {
         case append(type: UInt16, flags: UInt16, payload: [UInt8], ticket: AppendTicket)
         case sync(FlushSignal)
+        case installSnapshot(Snapshot, SnapshotRequest)
         case stop
     }
 
@@ -84,9 +89,36 @@ public final class StateLog: Sendable {
     struct ReadView: @unchecked Sendable {
         // SAFETY: Segment is immutable apart from its mapped bytes (see Segment); arrays of it are values.
         var segments: [Segment]
-        /// The end of the readable records in the last segment, and the last readable sequence number.
+        /// Where each segment's records end, and its last sequence number (parallel to `segments`).
+        var extents: [SegmentExtent]
+        /// The end of the readable records in the last segment, and the last sequence number (the snapshot's if
+        /// it is above the last record's).
         var end: Int
         var lastSequence: UInt64
+        /// The snapshot replay starts from, and where the records after it start.
+        var snapshot: Snapshot?
+        var boundary: SnapshotBoundary
+    }
+
+    /// Where a segment's records end and the sequence number of its last one (`firstSequence - 1` if none).
+    struct SegmentExtent {
+        var end: Int
+        var lastSequence: UInt64
+    }
+
+    /// The first byte of the records after the snapshot: a segment index and an offset in that segment.
+    struct SnapshotBoundary {
+        var index: UInt64
+        var offset: Int
+
+        /// Where the records after sequence `covered` start in `segments`.
+        init(covered: UInt64, segments: [Segment], extents: [SegmentExtent]) {
+            let position = segments.lastIndex { $0.firstSequence <= covered &+ 1 } ?? 0
+            let segment = segments[position]
+            index = segment.index
+            offset = SegmentFormat.offset(after: covered, segment.mapping.base, firstSequence: segment.firstSequence,
+                                          end: extents[position].end)
+        }
     }
 
     /// State shared between callers and the writer thread.
@@ -101,8 +133,14 @@ public final class StateLog: Sendable {
 
     /// Opens (creating if needed) the log in `folder`; see the type's documentation for the checks.
     ///
+    /// Snapshots: the newest snapshot file that decodes is loaded (`snapshot`); a damaged newer one is skipped (and
+    /// reported by `verify`). The first segment must start at or before its sequence + 1 (at 1 without one). Files a
+    /// crash inside `installSnapshot` left (segments it covers entirely, older snapshots, temporary files) are
+    /// removed.
+    ///
     /// - Throws: `.locked` if another process or open log holds the folder; a recovery error naming the damaged
-    ///   file and offset; `.noSpace` if the first segment cannot be reserved.
+    ///   file and offset; `.missingSnapshot`, `.badSnapshot` or `.missingSegment` if no usable snapshot covers the
+    ///   records before the first segment; `.noSpace` if the first segment cannot be reserved.
     public static func open(folder: String, options: StateLogOptions = StateLogOptions(),
                             fileSystem: any StateFileSystem = RealFileSystem()) throws(StateError) -> StateLog {
         precondition(options.segmentSize >= 4096 && options.segmentSize % 8 == 0,
@@ -110,36 +148,54 @@ public final class StateLog: Sendable {
         try fileSystem.createDirectory(folder)
         let lock = try lockFolder(folder, fileSystem)
         let inspection = try Inspection.inspect(folder: folder, fileSystem: fileSystem)
+        if let refusal = inspection.refusal { throw refusal }
         if let damage = inspection.damage { throw damage.error }
-        for name in inspection.temporaryFiles { try fileSystem.removeFile(folder + "/" + name) }
-        if !inspection.temporaryFiles.isEmpty { try fileSystem.syncDirectory(folder) }
+        let leftovers = inspection.temporaryFiles.map { folder + "/" + $0 } + inspection.supersededFiles
+        for path in leftovers { try fileSystem.removeFile(path) }
+        if !leftovers.isEmpty { try fileSystem.syncDirectory(folder) }
+        let covered = inspection.snapshotSequence
         var segments = inspection.segments
-        let end: Int
-        let lastSequence: UInt64
+        var extents = inspection.scans.map { SegmentExtent(end: $0.end, lastSequence: $0.lastSequence) }
+        var end = SegmentFormat.headerSize
         if let last = segments.last, let scan = inspection.scans.last {
             end = scan.end
-            lastSequence = scan.lastSequence
             if inspection.tornTail != nil {
                 try Inspection.truncate(last, at: end)
             } else if inspection.durableEnds.last != end {
                 // Records written but not yet marked durable (say a killed process): sync them, then mark them.
                 try Inspection.markDurable(last, end: end, syncing: end)
             }
+            if scan.lastSequence < covered {
+                // The snapshot covers every record left (a repair cut some it had replaced): the next record is
+                // S + 1, so continue in a new segment starting there; the old ones are then superseded.
+                let next = try Segment.create(folder: folder, index: last.index + 1, firstSequence: covered + 1,
+                                              size: options.segmentSize, fileSystem: fileSystem)
+                for segment in segments { try fileSystem.removeFile(segment.path) }
+                try fileSystem.syncDirectory(folder)
+                segments = [next]
+                extents = []
+            }
         } else {
-            segments = [try Segment.create(folder: folder, index: 0, firstSequence: 1, size: options.segmentSize,
-                                           fileSystem: fileSystem)]
-            end = SegmentFormat.headerSize
-            lastSequence = 0
+            segments = [try Segment.create(folder: folder, index: 0, firstSequence: covered + 1,
+                                           size: options.segmentSize, fileSystem: fileSystem)]
         }
+        if extents.isEmpty {
+            end = SegmentFormat.headerSize
+            extents = [SegmentExtent(end: end, lastSequence: covered)]
+        }
+        let lastSequence = max(covered, extents[extents.count - 1].lastSequence)
+        let boundary = SnapshotBoundary(covered: covered, segments: segments, extents: extents)
         let mailbox: Mailbox<Message>
         do {
             mailbox = try Mailbox<Message>(capacity: options.queueCapacity)
         } catch {
             throw .system(call: error.call, path: folder, errno: error.errno)
         }
-        let shared = Shared(view: ReadView(segments: segments, end: end, lastSequence: lastSequence))
+        let view = ReadView(segments: segments, extents: extents, end: end, lastSequence: lastSequence,
+                            snapshot: inspection.snapshot, boundary: boundary)
+        let shared = Shared(view: view)
         let writer = StateLogWriter(folder: folder, options: options, fileSystem: fileSystem, mailbox: mailbox,
-                                    shared: shared, segments: segments, end: end, nextSequence: lastSequence + 1)
+                                    shared: shared, view: view)
         let handOff = UncheckedHandOff(writer)
         let thread = NexusThread.spawn(name: options.threadName) { handOff.value.run() }
         return StateLog(folder: folder, options: options, mailbox: mailbox, shared: shared, thread: thread, lock: lock)
@@ -210,15 +266,23 @@ public final class StateLog: Sendable {
 
     // MARK: Reading
 
-    /// The sequence number of the last acknowledged record (0 if the log is empty).
+    /// The sequence number of the last acknowledged record, or the snapshot's if it is higher (0 if the log is
+    /// empty); the next append gets this + 1.
     public var lastSequence: UInt64 { shared.view.withLock { $0.lastSequence } }
 
-    /// The sequence number of the first record still in the log (after compaction it is above 1).
-    public var firstSequence: UInt64 { shared.view.withLock { $0.segments.first?.firstSequence ?? 1 } }
+    /// The sequence number of the first record `read` can return: 1, or the snapshot's sequence + 1 (above
+    /// `lastSequence` when no record follows the snapshot).
+    public var firstSequence: UInt64 {
+        shared.view.withLock { view in
+            max(view.segments.first?.firstSequence ?? 1, (view.snapshot?.sequence ?? 0) + 1)
+        }
+    }
 
-    /// The acknowledged records with sequence numbers from `sequence` on, at most `limit` of them, in order.
-    public func read(from sequence: UInt64 = 1, limit: Int = .max) -> [LogRecord] {
+    /// The acknowledged records with sequence numbers from `sequence` on, at most `limit` of them, in order; never
+    /// one the snapshot covers (replay: `snapshot.records`, then `read(from: (snapshot?.sequence ?? 0) + 1)`).
+    public func read(from requested: UInt64 = 1, limit: Int = .max) -> [LogRecord] {
         let view = shared.view.withLock { $0 }
+        let sequence = max(requested, (view.snapshot?.sequence ?? 0) + 1)
         var records: [LogRecord] = []
         guard limit > 0, sequence <= view.lastSequence else { return records }
         let start = view.segments.lastIndex { $0.firstSequence <= sequence } ?? 0
@@ -238,7 +302,8 @@ public final class StateLog: Sendable {
 
     // MARK: Offline checks
 
-    /// Checks every segment of `folder` without changing anything (takes the folder's lock while it reads).
+    /// Checks every snapshot and segment of `folder` without changing anything (takes the folder's lock while it
+    /// reads).
     public static func verify(folder: String,
                               fileSystem: any StateFileSystem = RealFileSystem()) throws(StateError) -> VerifyReport {
         let lock = try lockFolder(folder, fileSystem)
@@ -254,21 +319,32 @@ public final class StateLog: Sendable {
         if let torn = inspection.tornTail, let segment = inspection.segments.last {
             report.tornTail = .init(file: segment.path, offset: torn.offset, byteCount: torn.garbageEnd - torn.offset)
         }
-        report.damage = inspection.damage?.error
+        report.damage = inspection.refusal ?? inspection.damage?.error
         report.temporaryFiles = inspection.temporaryFiles
+        report.snapshotFile = inspection.snapshotFile
+        report.snapshotSequence = inspection.snapshot?.sequence
+        report.snapshotRecordCount = inspection.snapshot?.records.count
+        report.damagedSnapshots = inspection.damagedSnapshots
+        report.supersededFiles = inspection.supersededFiles
         return report
     }
 
     /// Truncates `folder`'s log at its first damage, keeping every good record before it; removes the segments
-    /// after it and says what was dropped. Refuses (throws) a segment of another format version.
+    /// after it and damaged snapshot files, and says what was dropped. Never removes a good snapshot. Refuses
+    /// (throws) a segment or snapshot of another format version, and a log whose first records no usable snapshot
+    /// covers (nothing can be kept safely).
     public static func repair(folder: String,
                               fileSystem: any StateFileSystem = RealFileSystem()) throws(StateError) -> RepairReport {
         let lock = try lockFolder(folder, fileSystem)
         defer { withExtendedLifetime(lock) {} }
         let inspection = try Inspection.inspect(folder: folder, fileSystem: fileSystem)
         var report = RepairReport(folder: folder)
+        if let refusal = inspection.refusal { throw refusal }
         report.damage = inspection.damage?.error
         if case .unsupportedVersion = inspection.damage?.error { throw inspection.damage!.error }
+        for case .unsupportedVersion(let file, let found, let supported) in inspection.damagedSnapshots {
+            throw .unsupportedVersion(file: file, found: found, supported: supported)
+        }
         let keep = inspection.damage?.keep ?? inspection.segments.count
         let cut = inspection.damage.map { $0.truncateAt } ?? inspection.tornTail?.offset
         if keep > 0, let cut {
@@ -280,8 +356,13 @@ public final class StateLog: Sendable {
             report.zeroedBytes = garbageEnd - cut
         }
         if keep > 0 { report.lastKeptSequence = inspection.scans[keep - 1].lastSequence }
+        if let covered = inspection.snapshot?.sequence { report.lastKeptSequence = max(report.lastKeptSequence ?? 0, covered) }
         if report.lastKeptSequence == 0 { report.lastKeptSequence = nil }
-        for file in inspection.damage?.removedFiles ?? [] {
+        let damagedSnapshots = inspection.damagedSnapshots.compactMap { error -> String? in
+            if case .badSnapshot(let file, _, _) = error { return file }
+            return nil
+        }
+        for file in (inspection.damage?.removedFiles ?? []) + damagedSnapshots {
             try fileSystem.removeFile(file)
             report.removedFiles.append(file)
         }

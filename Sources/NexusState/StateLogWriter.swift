@@ -1,6 +1,7 @@
 // StateLogWriter: the one thread that writes records into the mapping, syncs per batch and acknowledges.
 import NexusRuntime
 import NexusSystem
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,11 @@ final class StateLogWriter {
     let mailbox: Mailbox<StateLog.Message>
     let shared: StateLog.Shared
     var segments: [Segment]
+    /// Where each segment's records end (parallel to `segments`; the last entry is brought up to date at publish).
+    var extents: [StateLog.SegmentExtent]
+    /// The installed snapshot, and where the records after it start.
+    var snapshot: Snapshot?
+    var boundary: StateLog.SnapshotBoundary
     /// The end of the written records in the current (last) segment.
     var writeOffset: Int
     /// The end of what the last sync made durable in the current segment.
@@ -27,16 +33,19 @@ final class StateLogWriter {
     var rollFailure: StateError?
 
     init(folder: String, options: StateLogOptions, fileSystem: any StateFileSystem, mailbox: Mailbox<StateLog.Message>,
-         shared: StateLog.Shared, segments: [Segment], end: Int, nextSequence: UInt64) {
+         shared: StateLog.Shared, view: StateLog.ReadView) {
         self.folder = folder
         self.options = options
         self.fileSystem = fileSystem
         self.mailbox = mailbox
         self.shared = shared
-        self.segments = segments
-        writeOffset = end
-        syncedOffset = end
-        self.nextSequence = nextSequence
+        segments = view.segments
+        extents = view.extents
+        snapshot = view.snapshot
+        boundary = view.boundary
+        writeOffset = view.end
+        syncedOffset = view.end
+        nextSequence = view.lastSequence + 1
     }
 
     var current: Segment { segments[segments.count - 1] }
@@ -46,6 +55,7 @@ final class StateLogWriter {
     func run() {
         var acknowledgements: [(AppendTicket, UInt64)] = []
         var syncRequests: [FlushSignal] = []
+        var installations: [SnapshotRequest] = []
         var stopRequested = false
         while true {
             rollFailure = nil
@@ -59,6 +69,14 @@ final class StateLogWriter {
                     }
                 case .sync(let signal):
                     syncRequests.append(signal)
+                case .installSnapshot(let snapshot, let request):
+                    do throws(StateError) {
+                        try install(snapshot)
+                        request.outcome.withLock { $0 = .success(()) }
+                    } catch {
+                        request.outcome.withLock { $0 = .failure(error) }
+                    }
+                    installations.append(request)
                 case .stop:
                     stopRequested = true
                 }
@@ -80,6 +98,9 @@ final class StateLogWriter {
             acknowledgements.removeAll(keepingCapacity: true)
             for signal in syncRequests { signal.signal() }
             syncRequests.removeAll()
+            // After the publish, so `snapshot` shows an installed snapshot once `installSnapshot` returns.
+            for request in installations { request.done.signal() }
+            installations.removeAll()
             if stopRequested {
                 finish()
                 return
@@ -121,7 +142,9 @@ final class StateLogWriter {
         do {
             let next = try Segment.create(folder: folder, index: current.index + 1, firstSequence: nextSequence,
                                           size: options.segmentSize, fileSystem: fileSystem)
+            extents[extents.count - 1] = StateLog.SegmentExtent(end: writeOffset, lastSequence: nextSequence - 1)
             segments.append(next)
+            extents.append(StateLog.SegmentExtent(end: SegmentFormat.headerSize, lastSequence: nextSequence - 1))
             writeOffset = SegmentFormat.headerSize
             syncedOffset = writeOffset
         } catch {
@@ -152,8 +175,46 @@ final class StateLogWriter {
 
     /// Lets readers see everything written so far.
     func publish() {
-        let view = StateLog.ReadView(segments: segments, end: writeOffset, lastSequence: nextSequence - 1)
+        extents[extents.count - 1] = StateLog.SegmentExtent(end: writeOffset, lastSequence: nextSequence - 1)
+        let view = StateLog.ReadView(segments: segments, extents: extents, end: writeOffset,
+                                     lastSequence: nextSequence - 1, snapshot: snapshot, boundary: boundary)
         shared.view.withLock { $0 = view }
+    }
+
+    /// Installs `snapshot` (see `StateLog.installSnapshot`): syncs the records it replaces, writes it durably, then
+    /// removes the segments it covers entirely (never the current one) and every other snapshot file.
+    ///
+    /// Once the snapshot is renamed into place it is installed: a failure to remove what it supersedes is not an
+    /// error (the next open removes those files).
+    func install(_ snapshot: Snapshot) throws(StateError) {
+        if let failure { throw failure }
+        let lowest = self.snapshot?.sequence ?? 0
+        let highest = nextSequence - 1
+        guard snapshot.sequence >= lowest && snapshot.sequence <= highest else {
+            throw .snapshotOutOfRange(sequence: snapshot.sequence, lowest: lowest, highest: highest)
+        }
+        // The records it covers must be durable before it is (whatever the policy): a power loss must never leave a
+        // snapshot through S with a log that ends before S, or the next append would reuse a covered number.
+        syncIfDirty()
+        if let failure { throw failure }
+        let path = try SnapshotStore.write(snapshot, folder: folder, fileSystem: fileSystem)
+        self.snapshot = snapshot
+        let covered = snapshot.sequence
+        var removed = 0
+        while removed + 1 < segments.count, segments[removed + 1].firstSequence <= covered + 1 {
+            do { try fileSystem.removeFile(segments[removed].path) } catch { break }
+            removed += 1
+        }
+        segments.removeFirst(removed)
+        extents.removeFirst(removed)
+        extents[extents.count - 1] = StateLog.SegmentExtent(end: writeOffset, lastSequence: nextSequence - 1)
+        boundary = StateLog.SnapshotBoundary(covered: covered, segments: segments, extents: extents)
+        if let names = try? fileSystem.listDirectory(folder) {
+            for name in names where SnapshotFile.sequence(fromFileName: name) != nil && folder + "/" + name != path {
+                try? fileSystem.removeFile(folder + "/" + name)
+            }
+        }
+        try? fileSystem.syncDirectory(folder)
     }
 
     /// At stop: records the exact durable end, then fails whatever was posted concurrently with `close()`.
@@ -168,6 +229,9 @@ final class StateLogWriter {
             switch message {
             case .append(_, _, _, let ticket): ticket.complete(.failure(.closed))
             case .sync(let signal): signal.signal()
+            case .installSnapshot(_, let request):
+                request.outcome.withLock { $0 = .failure(.closed) }
+                request.done.signal()
             case .stop: break
             }
         }
@@ -181,4 +245,10 @@ extension Duration {
         return seconds.multipliedReportingOverflow(by: 1_000_000_000).overflow
             ? .max : seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
+}
+
+/// One `installSnapshot` call waiting for the writer: the writer sets `outcome`, then signals `done`.
+final class SnapshotRequest: Sendable {
+    let done = FlushSignal()
+    let outcome = Mutex<Result<Void, StateError>?>(nil)
 }
