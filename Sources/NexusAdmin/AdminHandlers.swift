@@ -19,6 +19,10 @@ public struct AdminHandlers: Sendable {
     public var keys: KeyHandlers?
     /// `/v1/routes...`; nil when nexusd does not manage runtime routes (they then answer 404).
     public var routes: RouteHandlers?
+    /// `GET /v1/state/backup` and `POST /v1/state/restore`; nil without durable state (they then answer 404).
+    public var backup: BackupHandlers?
+    /// `GET /v1/usage`; nil when nexusd keeps no usage (it then answers 404).
+    public var usage: (@Sendable (UsageQuery, AdminCaller) -> [UsageRow])?
     /// `GET /v1/audit`; nil when nexusd keeps no audit log (it then answers 404).
     public var audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])?
 
@@ -29,6 +33,8 @@ public struct AdminHandlers: Sendable {
                 consumers: ConsumerHandlers? = nil,
                 keys: KeyHandlers? = nil,
                 routes: RouteHandlers? = nil,
+                backup: BackupHandlers? = nil,
+                usage: (@Sendable (UsageQuery, AdminCaller) -> [UsageRow])? = nil,
                 audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])? = nil) {
         self.status = status
         self.reload = reload
@@ -38,6 +44,8 @@ public struct AdminHandlers: Sendable {
         self.keys = keys
         self.audit = audit
         self.routes = routes
+        self.backup = backup
+        self.usage = usage
     }
 }
 
@@ -112,5 +120,19 @@ public struct RouteHandlers: Sendable {
         self.put = put
         self.delete = delete
         self.reset = reset
+    }
+}
+
+/// Backup and restore of the whole state.
+public struct BackupHandlers: Sendable {
+    /// The backup file's bytes, or why not.
+    public var backup: @Sendable (AdminCaller) -> Result<[UInt8], AdminFailure>
+    /// Restores from a backup file's bytes (checked by the handler: they come from the caller).
+    public var restore: @Sendable ([UInt8], AdminCaller) -> Result<RestoreResponse, AdminFailure>
+
+    public init(backup: @escaping @Sendable (AdminCaller) -> Result<[UInt8], AdminFailure>,
+                restore: @escaping @Sendable ([UInt8], AdminCaller) -> Result<RestoreResponse, AdminFailure>) {
+        self.backup = backup
+        self.restore = restore
     }
 }

@@ -12,9 +12,10 @@ struct AdminRequest: Sendable, Equatable {
 
 /// Reads one HTTP/1.1 request from a blocking socket with NexusHTTP1's scanner, parser and body decoder.
 enum AdminRequestReader {
-    /// Small on purpose: admin requests are a request line, a few fields and at most a short JSON body.
+    /// Small heads on purpose (a request line and a few fields); bodies up to 256 MiB, for `POST
+    /// /v1/state/restore` with a backup file (the socket is only for the nexus user and group).
     static let limits = HTTP1Limits(maxRequestLineBytes: 4096, maxHeaderBytes: 16 * 1024, maxHeaderCount: 64,
-                                    maxBodyBytes: 1 << 20, maxTrailerBytes: 4096, maxChunkExtensionBytes: 256)
+                                    maxBodyBytes: 256 << 20, maxTrailerBytes: 4096, maxChunkExtensionBytes: 256)
 
     enum Outcome: Sendable, Equatable {
         case request(AdminRequest)

@@ -7,6 +7,8 @@ struct AdminResponse: Sendable, Equatable {
     var status: Int
     /// True for application/problem+json, false for application/json.
     var isProblem: Bool
+    /// True for application/octet-stream.
+    var isBinary = false
     /// The Allow field of a 405.
     var allow: String?
     var body: [UInt8]
@@ -21,6 +23,11 @@ struct AdminResponse: Sendable, Equatable {
 
     /// A 204: no body, no Content-Type, no Content-Length (RFC 9110 15.3.5).
     static let noContent = AdminResponse(status: 204, isProblem: false, allow: nil, body: [])
+
+    /// A 200 with `bytes` as application/octet-stream (a backup file).
+    static func binary(_ bytes: [UInt8]) -> AdminResponse {
+        AdminResponse(status: 200, isProblem: false, isBinary: true, allow: nil, body: bytes)
+    }
 
     /// A handler's `AdminFailure` as a problem; a status outside 400...599 becomes 500.
     static func failure(_ f: AdminFailure) -> AdminResponse {
@@ -50,6 +57,8 @@ struct AdminResponse: Sendable, Equatable {
         b.append(" " + Self.reason(status) + "\r\n")
         if status == 204 {
             // No body and no fields about one.
+        } else if isBinary {
+            ResponseWriter.header("Content-Type", "application/octet-stream" as StaticString, into: b)
         } else if isProblem {
             ResponseWriter.header("Content-Type", "application/problem+json" as StaticString, into: b)
         } else {

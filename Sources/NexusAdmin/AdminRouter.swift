@@ -60,6 +60,8 @@ struct AdminRouter: Sendable {
         { $0.respondKeys($1, $2) },
         { $0.respondAudit($1, $2) },
         { $0.respondRoutes($1, $2) },
+        { $0.respondUsage($1, $2) },
+        { $0.respondBackup($1, $2) },
     ]
 
     /// Whether `path` matches `template` segment by segment, a `{...}` segment matching any one non-empty segment;

@@ -48,6 +48,13 @@ public enum AdminAPI {
     /// `DELETE /v1/consumers/{id}`: 204 with no body, or 404.
     public static let consumerDelete = AdminEndpoint(method: "DELETE", path: "/v1/consumers/{id}")
 
+    /// `GET /v1/state/backup`: a consistent copy of the whole state (consumers, keys, runtime routes, usage) as
+    /// application/octet-stream, in the snapshot file format; taken while serving.
+    public static let stateBackup = AdminEndpoint(method: "GET", path: "/v1/state/backup")
+    /// `POST /v1/state/restore` (body: a backup file): replaces the whole state with the backup's, durably, and puts
+    /// its runtime routes in force (`RestoreResponse`); 400 if the file is not a valid backup (nothing changes).
+    public static let stateRestore = AdminEndpoint(method: "POST", path: "/v1/state/restore")
+
     /// `GET /v1/keys?consumer=ID`: the keys (`KeyList`), of one consumer if `consumer` is given.
     public static let keyList = AdminEndpoint(method: "GET", path: "/v1/keys")
     /// `POST /v1/keys`: creates a key (body: `CreateKeyRequest`); 201 and a `CreatedKey` with the secret, once.
@@ -87,6 +94,9 @@ public enum AdminAPI {
     /// The `detail` of the 404 for a name no route has.
     public static let noSuchRouteDetail = "no route has this name"
 
+    /// `GET /v1/usage?consumer=&route=&since=&until=&period=hour|day|total`: request counts (`UsageList`).
+    public static let usage = AdminEndpoint(method: "GET", path: "/v1/usage")
+
     /// `GET /v1/audit?since=&until=&consumer=&action=&limit=`: the newest matching audit entries (`AuditList`).
     public static let audit = AdminEndpoint(method: "GET", path: "/v1/audit")
 
@@ -94,8 +104,9 @@ public enum AdminAPI {
     public static let consumerEndpoints: [AdminEndpoint] = [consumerList, consumerCreate, consumerGet, consumerDelete]
 
     /// Every endpoint, in documentation order. A `{id}` segment matches one path segment.
-    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify] + consumerEndpoints
-        + keyEndpoints + routeEndpoints + [audit]
+    public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify, stateBackup, stateRestore]
+        + consumerEndpoints
+        + keyEndpoints + routeEndpoints + [usage, audit]
 
     /// The `detail` of the 404 for an id no consumer has (nexusctl tells it from "no such endpoint" by this text).
     public static let noSuchConsumerDetail = "no consumer has this id"

@@ -18,13 +18,16 @@ final class LoopContext: @unchecked Sendable {
     let pools: [UpstreamPool]
     let mailbox: Mailbox<LoopMessage>
     let logger: Logger
+    /// Where the loop posts its usage counts (nil: not recorded).
+    let usageSink: UsageSink?
     /// What the loop publishes for status and metrics.
     let counters = LoopCounters()
     /// Connections answered 503 because every slot was taken.
     var refusedConnections = 0
 
     init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int, upstreamSlots: Int, pools: [UpstreamPool],
-         mailbox: Mailbox<LoopMessage>, logger: Logger) {
+         mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?) {
+        self.usageSink = usageSink
         self.index = index
         self.listeners = listeners
         self.settings = settings

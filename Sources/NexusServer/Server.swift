@@ -31,9 +31,13 @@ public final class Server: @unchecked Sendable {
     private var counters: [LoopCounters] = []
     private var monitor: UpstreamMonitor?
 
-    public init(config: NexusConfig, logger: Logger) {
+    /// Where the loops post usage counts; nil: usage is not recorded.
+    private let usageSink: UsageSink?
+
+    public init(config: NexusConfig, logger: Logger, usageSink: UsageSink? = nil) {
         self.config = config
         self.logger = logger
+        self.usageSink = usageSink
     }
 
     /// The number of event loops the configuration asks for.
@@ -112,7 +116,7 @@ public final class Server: @unchecked Sendable {
             loopLogger[metadataKey: "loop"] = "\(i)"
             let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
                                       maxConnections: perLoopConnections, upstreamSlots: upstreamSlots, pools: pools,
-                                      mailbox: mailbox, logger: loopLogger)
+                                      mailbox: mailbox, logger: loopLogger, usageSink: usageSink)
             counters.append(context.counters)
             let backend = self.backend
             threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {

@@ -16,9 +16,9 @@ struct AdminClient {
 
     /// Calls `endpoint` and decodes a 2xx body as `T`; any other answer becomes a `CLIError`: `refine`'s, if it
     /// gives one for the problem, else one made from the problem.
-    func call<T: Decodable>(_ endpoint: AdminEndpoint, body: [UInt8] = [], as type: T.Type,
+    func call<T: Decodable>(_ endpoint: AdminEndpoint, body: [UInt8] = [], as type: T.Type, contentType: String = "application/json",
                             refine: (ErrorResponse) -> CLIError? = { _ in nil }) throws(CLIError) -> T {
-        let response = try send(endpoint, body)
+        let response = try send(endpoint, body, contentType: contentType)
         try check(endpoint, response, refine: refine)
         do { return try AdminJSON.decode(T.self, from: response.body) } catch {
             throw CLIError(what: "cannot read the answer to \(endpoint)", why: "it is not the expected JSON",
@@ -49,14 +49,22 @@ struct AdminClient {
                            : "see nexusd's log for details.")
     }
 
+    /// Calls `endpoint` with a binary body (or none) and returns a 2xx body as bytes; errors as `call`.
+    func callBinary(_ endpoint: AdminEndpoint, body: [UInt8] = [],
+                    refine: (ErrorResponse) -> CLIError? = { _ in nil }) throws(CLIError) -> [UInt8] {
+        let response = try send(endpoint, body, contentType: "application/octet-stream")
+        try check(endpoint, response, refine: refine)
+        return response.body
+    }
+
     /// Connects, sends the request, reads the whole response.
-    func send(_ endpoint: AdminEndpoint, _ body: [UInt8]) throws(CLIError) -> Response {
+    func send(_ endpoint: AdminEndpoint, _ body: [UInt8], contentType: String = "application/json") throws(CLIError) -> Response {
         let fd = try connect()
         defer { close(fd) }
         var request = "\(endpoint.method) \(endpoint.path) HTTP/1.1\r\nHost: localhost\r\nUser-Agent: nexusctl/\(NexusctlVersion.string)\r\n"
         request += "Accept: application/json\r\nConnection: close\r\n"
         if !body.isEmpty || endpoint.method == "POST" {
-            request += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n"
+            request += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n"
         }
         request += "\r\n"
         let bytes = Array(request.utf8) + body
@@ -73,8 +81,8 @@ struct AdminClient {
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 {
                 received.append(contentsOf: chunk[0..<n])
-                if received.count > 16 << 20 {
-                    throw CLIError(what: "cannot read the answer from \(path)", why: "it is larger than 16 MiB", hint: nil)
+                if received.count > 257 << 20 {
+                    throw CLIError(what: "cannot read the answer from \(path)", why: "it is larger than 257 MiB", hint: nil)
                 }
                 continue
             }

@@ -17,8 +17,8 @@ struct Nexusctl: ParsableCommand {
             """,
         version: NexusctlVersion.string,
         subcommands: [StatusCommand.self, ConfigCommand.self, StateCommand.self, ConsumersCommand.self, KeysCommand.self,
-                      RoutesCommand.self,
-                      AuditCommand.self, VersionCommand.self,
+                      RoutesCommand.self, UsageCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
+                      VersionCommand.self,
                       CompletionCommand.self])
 
     /// Lets `--socket` and `--output` come before the command too (`nexusctl --output json status`).

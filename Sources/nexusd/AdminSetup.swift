@@ -67,6 +67,8 @@ enum AdminSetup {
             consumers: ConsumerAdmin.handlers(durable),
             keys: KeyAdmin.handlers(durable),
             routes: RouteAdmin.handlers(reloader, durable),
+            backup: BackupAdmin.handlers(durable, reloader),
+            usage: { query, _ in durable.usage.rows(query) },
             audit: { query, _ in durable.audit.entries(query) })
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))

@@ -85,7 +85,17 @@ struct Nexusd: ParsableCommand {
         // The runtime routes (admin API) go on top of the file's routes from the start.
         let fileConfig = cfg
         cfg = Reloader.merged(fileConfig, state.routes.snapshot()).effective
-        let server = Server(config: cfg, logger: logger)
+        let maintenance: StateMaintenance
+        do {
+            maintenance = try StateMaintenance(state: state, flush: cfg.state.usageFlush, compactAfter: cfg.state.compactAfter,
+                                               auditRetention: cfg.state.auditRetention, logger: logger)
+        } catch {
+            writer.stop()
+            FileHandleStderr.write("Error: cannot start the state maintenance thread: \(error)\n")
+            throw ExitCode(1)
+        }
+        maintenance.start()
+        let server = Server(config: cfg, logger: logger, usageSink: maintenance.sink)
         do { try server.start() } catch {
             logger.critical("\(error)")
             writer.stop()
@@ -121,6 +131,7 @@ struct Nexusd: ParsableCommand {
             }
         }
         server.wait()
+        maintenance.stop()
         state.close()
         logger.info("stopped")
         writer.stop()

@@ -98,6 +98,22 @@ final class Reloader: Sendable {
         }
     }
 
+    /// Publishes the file's configuration with the runtime layer as it now is (after a restore replaced it); a
+    /// runtime route that does not fit is left out. Returns the names left out.
+    func reapplyRuntimeRoutes() -> [String] {
+        current.withLock { state -> [String] in
+            let next = Self.merged(state.file, layer.snapshot())
+            do { try server.reconfigure(next.effective) } catch {
+                logger.error("the restored runtime routes cannot be applied; the previous routes stay", metadata: ["error": "\(error)"])
+                return ["all (\(error))"]
+            }
+            state.effective = next.effective
+            state.leftOut = next.leftOut
+            for (name, why) in next.leftOut { logger.error("runtime route left out", metadata: ["route": "\(name)", "why": "\(why)"]) }
+            return next.leftOut.keys.sorted()
+        }
+    }
+
     /// Why a runtime route change was refused.
     enum RouteChangeError: Error {
         /// The route is not valid, or clashes with another: the messages.

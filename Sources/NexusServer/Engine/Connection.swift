@@ -54,6 +54,10 @@ final class Connection {
     var decoder: BodyDecoder?
     /// The route chosen for the request in progress.
     var target: RouteTarget = .notFound
+    /// The usage slot of the route that took the current request (-1: none).
+    var routeSlot = -1
+    /// The status of the final response to the current proxied request (0 until known).
+    var responseStatus = 0
     var keepBody = false
 
     /// A byte of the current request has arrived (so a timeout is a 408, not an idle close).

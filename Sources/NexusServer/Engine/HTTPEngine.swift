@@ -22,6 +22,10 @@ final class HTTPEngine {
 
     /// Requests answered, for the log and (later) metrics.
     var requestsServed = 0
+    /// Requests per route since the last flush, and where flushes go (nil: usage is not recorded).
+    var usage: UsageCounters
+    let usageSink: UsageSink?
+    private var lastUsageFlush: Int64 = 0
 
     /// The loop's connection slots (clients and upstream connections).
     let table: ConnectionTable
@@ -44,9 +48,11 @@ final class HTTPEngine {
     var logEjection: ((Backend) -> Void)?
 
     init(settings: EngineSettings, routes: RouteTable, table: ConnectionTable = ConnectionTable(capacity: 0),
-         upstreams: LoopUpstreams = LoopUpstreams([])) {
+         upstreams: LoopUpstreams = LoopUpstreams([]), usageSink: UsageSink? = nil) {
         self.settings = settings
         self.routes = routes
+        self.usageSink = usageSink
+        usage = UsageCounters(names: routes.names)
         self.table = table
         self.upstreams = upstreams
         var l = settings.limits
@@ -81,6 +87,8 @@ final class HTTPEngine {
     func apply(_ message: LoopMessage) {
         switch message {
         case .configure(let routes, let settings, let pools):
+            flushUsage(force: true)
+            usage = UsageCounters(names: routes.names)
             self.routes = routes
             self.settings = settings
             replaceUpstreams(LoopUpstreams(pools))
@@ -89,6 +97,15 @@ final class HTTPEngine {
         case .shutdown:
             preconditionFailure("the driver handles shutdown")
         }
+    }
+
+    /// Posts the usage counted since the last flush when `usageSink`'s interval has passed (or `force`); a full
+    /// mailbox keeps the counts for the next try.
+    func flushUsage(force: Bool = false) {
+        guard let sink = usageSink, force || now - lastUsageFlush >= sink.intervalMilliseconds else { return }
+        lastUsageFlush = now
+        let deltas = usage.take()
+        if !deltas.isEmpty && !sink.mailbox.tryPost(deltas) { usage.restore(deltas) }
     }
 
     /// Marks `c` for settling at the end of this batch.
@@ -251,7 +268,7 @@ final class HTTPEngine {
     private func startRequest(_ c: Connection) {
         let head = c.head
         let bytes = c.headBytes.readable
-        c.target = routes.resolve(host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
+        (c.target, c.routeSlot) = routes.resolve(host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
                                   path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
                                   method: UnsafeRawBufferPointer(rebasing: bytes[head.methodRange]))
         if case .proxy(let route, let prefixLength) = c.target {
@@ -329,8 +346,10 @@ final class HTTPEngine {
         let date = dateLine.readable
         switch c.target {
         case .fixed(let r):
+            usage.count(slot: c.routeSlot, status: r.status)
             r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date)
         case .echo:
+            usage.count(slot: c.routeSlot, status: 200)
             EchoResponse.write(head: head, headBytes: c.headBytes.readable, body: c.body.readable, into: c.outbox,
                                scratch: scratch, headOnly: headOnly, connection: connection, date: date)
         case .notFound:

@@ -34,7 +34,7 @@ final class EpollLoop {
         epfd = fd
         table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
-                            upstreams: LoopUpstreams(context.pools))
+                            upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
         listeners = context.listeners
         events = .allocate(capacity: maxEvents)
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
@@ -95,6 +95,7 @@ final class EpollLoop {
             }
         }
         closeListeners()
+        engine.flushUsage(force: true)
         for c in table.active { Socket.close(c.fd) } // idle upstream connections
     }
 
@@ -278,6 +279,7 @@ final class EpollLoop {
         engine.refreshDate()
         engine.sweep(table.active) { markDirty($0) }
         context.counters.publish(requests: engine.requestsServed, connections: clientCount, now: engine.now)
+        engine.flushUsage()
     }
 
     private func closeListeners() {

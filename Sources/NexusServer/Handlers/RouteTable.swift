@@ -22,13 +22,22 @@ final class RouteTable: Sendable {
         case proxy(ProxyRoute)
     }
 
-    let router: Router<Target>
+    let router: Router<Routed>
+    /// The routes' names, indexed by their usage slot.
+    let names: [String]
+
+    /// A route's target and its usage slot (its index in `names`).
+    struct Routed: Sendable {
+        var target: Target
+        var slot: Int
+    }
 
     /// Builds the table; `pools` are the upstream pools the proxied routes name (by name, checked by the
     /// configuration already).
     init(_ routes: [RouteConfig], pools: [UpstreamPool] = []) throws(ServerError) {
-        var rules: [RouteRule<Target>] = []
-        for r in routes {
+        var rules: [RouteRule<Routed>] = []
+        names = routes.map(\.name)
+        for (slot, r) in routes.enumerated() {
             let target: Target
             switch r.handler {
             case .static(let s): target = .fixed(StaticResponse(s))
@@ -51,27 +60,28 @@ final class RouteTable: Sendable {
             case .prefix(let p): path = .prefix(p)
             case .template(let p): path = .template(p)
             }
-            rules.append(RouteRule(host: host, path: path, methods: r.methods, payload: target))
+            rules.append(RouteRule(host: host, path: path, methods: r.methods, payload: Routed(target: target, slot: slot)))
         }
         do { router = try Router(rules) } catch {
             throw ServerError("routes: \(error)")
         }
     }
 
-    /// Finds the target for a request (host, path and method as raw bytes of its head).
+    /// Finds the target for a request (host, path and method as raw bytes of its head), and the route's usage slot
+    /// (-1 when no route matched).
     @inline(__always)
-    func resolve(host: UnsafeRawBufferPointer?, path: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer) -> RouteTarget {
+    func resolve(host: UnsafeRawBufferPointer?, path: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer) -> (RouteTarget, slot: Int) {
         switch router.resolve(host: host, path: path, method: method) {
         case .matched(let m):
-            switch m.payload {
-            case .fixed(let s): return .fixed(s)
-            case .echo: return .echo
-            case .proxy(let p): return .proxy(p, prefixLength: m.prefixLength)
+            switch m.payload.target {
+            case .fixed(let s): return (.fixed(s), m.payload.slot)
+            case .echo: return (.echo, m.payload.slot)
+            case .proxy(let p): return (.proxy(p, prefixLength: m.prefixLength), m.payload.slot)
             }
         case .methodNotAllowed(let allow):
-            return .methodNotAllowed(allow.joined(separator: ", "))
+            return (.methodNotAllowed(allow.joined(separator: ", ")), -1)
         case .notFound:
-            return .notFound
+            return (.notFound, -1)
         }
     }
 }

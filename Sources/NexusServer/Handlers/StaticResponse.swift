@@ -7,8 +7,10 @@ final class StaticResponse: Sendable {
     /// Status line, Content-Type, Content-Length and the configured extra fields.
     let prefix: [UInt8]
     let body: [UInt8]
+    let status: Int
 
     init(_ c: StaticResponseConfig) {
+        status = c.status
         let b = ByteBuffer(capacity: 256)
         ResponseWriter.head(status: c.status, into: b)
         b.append("Content-Type: "); b.append(c.contentType); b.append("\r\n")

@@ -222,6 +222,7 @@ extension HTTPEngine {
                                                     options: c.proxyRoute!.responseOptions, keepAliveToClient: false,
                                                     clientVersion: c.head.version, into: c.outbox)
                         u.input.consume(length)
+                        usage.count(slot: c.routeSlot, status: 101)
                         startTunnel(c, u)
                         return
                     }
@@ -246,6 +247,7 @@ extension HTTPEngine {
                     clientVersion: c.head.version, into: c.outbox)
                 if plan.closeClient { c.closeAfterFlush = true }
                 c.responseHeadSent = true
+                c.responseStatus = u.response.status
                 c.forwardHead.clear()
                 u.input.consume(length)
                 u.responseParsed = true
@@ -335,6 +337,8 @@ extension HTTPEngine {
     /// Back to reading the next request on the client connection.
     func completeProxied(_ c: Connection) {
         requestsServed &+= 1
+        usage.count(slot: c.routeSlot, status: c.responseStatus)
+        c.responseStatus = 0
         readyForNextRequest(c)
         touch(c)
         if !c.input.isEmpty && !c.closeAfterFlush { process(c) }
@@ -389,6 +393,7 @@ extension HTTPEngine {
                               date: dateLine.readable, into: c.outbox, scratch: scratch)
         if !keepAlive { c.closeAfterFlush = true }
         c.forwardHead.clear()
+        c.responseStatus = status
         completeProxied(c)
     }
 

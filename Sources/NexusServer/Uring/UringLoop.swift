@@ -44,7 +44,7 @@ final class UringLoop {
         buffers = try ProvidedBuffers(ring: ring, group: 0, count: 512, bufferSize: 16 * 1024)
         table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
-                            upstreams: LoopUpstreams(context.pools))
+                            upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
         listeners = context.listeners
         acceptArmed = Array(repeating: false, count: context.listeners.count)
         cqes = .allocate(capacity: batch)
@@ -99,6 +99,7 @@ final class UringLoop {
             }
         }
         closeListeners()
+        engine.flushUsage(force: true)
         for c in table.active { Socket.close(c.fd) } // idle upstream connections, and anything cut at the deadline
     }
 
@@ -350,6 +351,7 @@ final class UringLoop {
         engine.refreshDate()
         engine.sweep(table.active) { markDirty($0) }
         context.counters.publish(requests: engine.requestsServed, connections: clientCount, now: engine.now)
+        engine.flushUsage()
         ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
     }
 

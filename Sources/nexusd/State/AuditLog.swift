@@ -1,3 +1,4 @@
+import Logging
 import NexusAdminModel
 import NexusAdmin
 import NexusRuntime
@@ -48,7 +49,7 @@ final class AuditLog: Sendable {
     /// The newest `query.limit` entries that pass its filters, oldest first.
     func entries(_ query: AuditQuery) -> [AuditEntry] {
         var out: [AuditEntry] = []
-        for r in log.read(from: log.firstSequence) where r.type == Self.entryType {
+        for r in log.read(from: (log.snapshot?.sequence ?? 0) + 1) where r.type == Self.entryType {
             guard let e = RecordJSON.decode(Record.self, r.payload) else { continue }
             let entry = AuditEntry(sequence: r.sequence, unixMilliseconds: e.ms,
                                    time: UTCTimestamp.format(seconds: e.ms / 1000, nanoseconds: (e.ms % 1000) * 1_000_000),
@@ -57,5 +58,28 @@ final class AuditLog: Sendable {
             if query.matches(entry) { out.append(entry) }
         }
         return Array(out.suffix(query.limit))
+    }
+
+    /// Drops the oldest whole segments whose newest entry is older than `seconds` (never the current segment), by
+    /// installing an empty snapshot through their last entry. Returns how many entries went, nil on an error
+    /// (logged; tried again at the next run).
+    func applyRetention(seconds: Int, now: Int, logger: Logger) -> Int? {
+        let cutoff = (now - seconds) * 1000
+        var through: UInt64?
+        let covered = log.snapshot?.sequence ?? 0
+        for summary in log.segmentSummaries().dropLast() where summary.lastSequence > covered {
+            guard summary.lastSequence >= summary.firstSequence,
+                  let last = log.read(from: summary.lastSequence, limit: 1).first,
+                  let e = RecordJSON.decode(Record.self, last.payload), e.ms < cutoff else { break }
+            through = summary.lastSequence
+        }
+        guard let through else { return 0 }
+        do {
+            try log.installSnapshot(Snapshot(sequence: through, records: []))
+        } catch {
+            logger.error("audit retention failed; old entries stay until it succeeds", metadata: ["error": "\(error)"])
+            return nil
+        }
+        return Int(through - covered)
     }
 }

@@ -6,14 +6,17 @@ final class DurableState: Sendable {
     let consumers: ConsumerRegistry
     let keys: KeyRegistry
     let routes: RouteLayer
+    let usage: UsageLedger
     let audit: AuditLog
 
-    init(log: StateLog, audit: StateLog) {
+    init(log: StateLog, audit: StateLog, usageRetentionSeconds: Int) {
         let consumers = ConsumerRegistry(), keys = KeyRegistry(), routes = RouteLayer()
+        let usage = UsageLedger(retentionSeconds: usageRetentionSeconds)
         self.consumers = consumers
         self.keys = keys
         self.routes = routes
-        store = StateStore(log: log, components: [consumers, keys, routes])
+        self.usage = usage
+        store = StateStore(log: log, components: [consumers, keys, routes, usage])
         self.audit = AuditLog(log: audit)
     }
 

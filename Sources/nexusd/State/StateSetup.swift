@@ -19,7 +19,8 @@ enum StateSetup {
         case .failure(let e): return .failure(e)
         }
         switch openLog(path + "/audit", config, segmentSize: AuditLog.segmentSize, thread: "nexus-audit") {
-        case .success(let audit): return .success(DurableState(log: main, audit: audit))
+        case .success(let audit):
+            return .success(DurableState(log: main, audit: audit, usageRetentionSeconds: Int(config.usageRetention.components.seconds)))
         case .failure(let e):
             main.close()
             return .failure(e)

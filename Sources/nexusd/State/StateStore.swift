@@ -44,7 +44,10 @@ final class StateStore: Sendable {
 
     /// Applies the log's snapshot, then every record after it.
     private func replay() {
-        for r in log.read(from: 1) { byType[r.type]?.apply(type: r.type, payload: r.payload) }
+        if let snapshot = log.snapshot {
+            for r in snapshot.records { byType[r.type]?.apply(type: r.type, payload: r.payload) }
+        }
+        for r in log.read(from: (log.snapshot?.sequence ?? 0) + 1) { byType[r.type]?.apply(type: r.type, payload: r.payload) }
     }
 
     /// Runs `body` under the store's lock; `body` checks what it must and calls `write` for each change.
@@ -69,6 +72,37 @@ final class StateStore: Sendable {
         }
     }
 
+    // MARK: Snapshots
+
+    /// The whole state as of the log's last record: every component's image.
+    func snapshot() -> Snapshot {
+        lock.withLock { _ in takeSnapshot() }
+    }
+
+    private func takeSnapshot() -> Snapshot {
+        Snapshot(sequence: log.lastSequence, records: components.flatMap { $0.image() })
+    }
+
+    /// Writes a snapshot of the current state and drops the log segments it replaces, when the log since the last
+    /// snapshot has grown past `threshold` bytes. Returns whether it compacted.
+    @discardableResult
+    func compactIfNeeded(threshold: Int) throws(StateError) -> Bool {
+        try lock.withLock { _ throws(StateError) -> Bool in
+            guard log.bytesSinceSnapshot >= threshold else { return false }
+            try log.installSnapshot(takeSnapshot())
+            return true
+        }
+    }
+
+    /// Replaces the whole state with `backup`'s records (a restore): they are installed as a snapshot that
+    /// supersedes every record in the log, then the components are rebuilt from them.
+    func restore(_ backup: Snapshot) throws(StateError) {
+        try lock.withLock { _ throws(StateError) in
+            try log.installSnapshot(Snapshot(sequence: log.lastSequence, records: backup.records))
+            for c in components { c.reset() }
+            for r in backup.records { byType[r.type]?.apply(type: r.type, payload: r.payload) }
+        }
+    }
 }
 
 /// Why a store change did not happen: a component's own refusal (a duplicate name, an unknown id), or storage.

@@ -1,0 +1,93 @@
+import Logging
+import NexusRuntime
+import NexusServer
+import NexusState
+import NexusSystem
+import Synchronization
+
+/// The state's housekeeping thread: writes the loops' usage deltas every `state.usage_flush`, compacts the state
+/// log when it has grown past `state.compact_after`, and applies the audit log's retention hourly. Off the loops
+/// and off the admin thread; it takes the store's lock only for one append (or one snapshot) at a time.
+final class StateMaintenance: Sendable {
+    let usage: Mailbox<[UsageDelta]>
+    private let state: DurableState
+    private let flushMilliseconds: Int64
+    private let compactAfter: Int
+    private let auditRetentionSeconds: Int
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let thread = Mutex<NexusThread?>(nil)
+
+    init(state: DurableState, flush: Duration, compactAfter: Int, auditRetention: Duration, logger: Logger) throws(RuntimeSyscallError) {
+        usage = try Mailbox<[UsageDelta]>(capacity: 4096)
+        self.state = state
+        flushMilliseconds = max(100, EngineMilliseconds.of(flush))
+        self.compactAfter = compactAfter
+        auditRetentionSeconds = Int(auditRetention.components.seconds)
+        self.logger = logger
+    }
+
+    /// What the loops get: this mailbox and the flush interval.
+    var sink: UsageSink { UsageSink(mailbox: usage, intervalMilliseconds: flushMilliseconds) }
+
+    func start() {
+        let t = NexusThread.spawn(name: "nexus-maint") { [self] in run() }
+        thread.withLock { $0 = t }
+    }
+
+    /// Stops the thread after a last flush (call after the loops have exited: they post their last counts then).
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        usage.waker.wake()
+        thread.withLock { $0?.join(); $0 = nil }
+    }
+
+    private func run() {
+        var pending: [UsageDelta] = []
+        var failing = false
+        var nextFlush = Clock.monotonicMilliseconds() + flushMilliseconds
+        var nextHousekeeping = Clock.monotonicMilliseconds()
+        while true {
+            let now = Clock.monotonicMilliseconds()
+            let done = stopping.load(ordering: .acquiring)
+            if now >= nextFlush || done {
+                nextFlush = now + flushMilliseconds
+                usage.drain { pending += $0 }
+                if !pending.isEmpty {
+                    let batch = UsageLedger.batch(pending, now: Clock.unixSeconds())
+                    do throws(StoreChangeError) {
+                        try state.store.change { w throws(StoreChangeError) in try w.write(UsageLedger.deltaType, batch) }
+                        pending = []
+                        if failing { logger.notice("usage counters are written again") }
+                        failing = false
+                    } catch {
+                        // Kept in memory (merged into one batch) and tried again at the next flush.
+                        pending = batch.rows.map { UsageDelta(route: $0.r, consumer: $0.c, requests: $0.n, clientErrors: $0.e4, serverErrors: $0.e5) }
+                        if !failing { logger.error("usage counters cannot be written; kept in memory and retried", metadata: ["error": "\(error)"]) }
+                        failing = true
+                    }
+                }
+            }
+            if done { return }
+            if now >= nextHousekeeping {
+                nextHousekeeping = now + 60_000
+                housekeeping()
+            }
+            _ = usage.waker.waitBlocking(timeoutMilliseconds: Int32(clamping: max(1, min(nextFlush, nextHousekeeping) - Clock.monotonicMilliseconds())))
+        }
+    }
+
+    /// Compaction and audit retention, once a minute.
+    private func housekeeping() {
+        do throws(StateError) {
+            if try state.store.compactIfNeeded(threshold: compactAfter) {
+                logger.info("state log compacted", metadata: ["snapshot_sequence": "\(state.log.snapshot?.sequence ?? 0)"])
+            }
+        } catch {
+            logger.error("state log compaction failed; the log keeps growing until it succeeds", metadata: ["error": "\(error)"])
+        }
+        if let dropped = state.audit.applyRetention(seconds: auditRetentionSeconds, now: Clock.unixSeconds(), logger: logger), dropped > 0 {
+            logger.info("audit entries past their retention dropped", metadata: ["entries": "\(dropped)"])
+        }
+    }
+}
