@@ -59,9 +59,10 @@ let package = Package(
         .target(name: "NexusAdmin", dependencies: ["NexusAdminModel", "NexusHTTP1", "NexusBytes", "NexusSystem",
                                                    .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
-        // nexusctl: the admin CLI; it links the model, not the I/O stack.
+        // nexusctl: the admin CLI; it links the model and, for offline verify/repair of a stopped nexusd's folder, the
+        // state log; not the I/O stack.
         .executableTarget(name: "nexusctl",
-                          dependencies: ["NexusAdminModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["NexusAdminModel", "NexusState", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
                           dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",

@@ -57,7 +57,7 @@ enum AdminSetup {
             stateVerify: { _ in
                 // Online: every record is read back through its checksum (the offline tool also checks the files'
                 // tails and headers; it needs the folder's lock, which the running nexusd holds).
-                let first = state.firstSequence, last = state.lastSequence
+                let first = max(state.firstSequence, (state.snapshot?.sequence ?? 0) + 1), last = state.lastSequence
                 let expected = last >= first ? Int(last - first + 1) : 0
                 let records = state.read(from: first).count
                 let problems = records == expected ? [] : ["\(expected - records) of \(expected) records fail their checksum or sequence check"]
