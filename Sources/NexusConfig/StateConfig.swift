@@ -21,7 +21,7 @@ public struct StateConfig: Sendable, Equatable {
     public var segmentSize: Int
 
     /// Compaction: once the log since the last snapshot holds this much, nexusd writes a snapshot of the whole
-    /// state and drops the segments it replaces, which bounds start-up time. 1MiB..16GiB. Default 64MiB.
+    /// state and drops the segments it replaces, which bounds start-up time. 64KiB..16GiB. Default 64MiB.
     /// YAML: `compact_after`.
     public var compactAfter = 64 << 20
     /// Audit entries older than this are dropped (whole segments of the audit log, checked hourly). Default 90d.
@@ -34,7 +34,7 @@ public struct StateConfig: Sendable, Equatable {
     public var usageFlush: Duration = .seconds(5)
 
     public static let defaults = StateConfig()
-    public static let compactAfterRange = (1 << 20)...(16 << 30)
+    public static let compactAfterRange = (64 << 10)...(16 << 30)
     public static let maximumRetention: Duration = .seconds(10 * 366 * 86_400)
     public static let segmentSizeRange = (64 << 10)...(1 << 30)
 

@@ -6,7 +6,8 @@ import NexusSystem
 import Synchronization
 
 /// The state's housekeeping thread: writes the loops' usage deltas every `state.usage_flush`, compacts the state
-/// log when it has grown past `state.compact_after`, and applies the audit log's retention hourly. Off the loops
+/// log when it has grown past `state.compact_after` (checked at the same pace), and applies the audit log's
+/// retention at start and hourly. Off the loops
 /// and off the admin thread; it takes the store's lock only for one append (or one snapshot) at a time.
 final class StateMaintenance: Sendable {
     let usage: Mailbox<[UsageDelta]>
@@ -50,7 +51,8 @@ final class StateMaintenance: Sendable {
         while true {
             let now = Clock.monotonicMilliseconds()
             let done = stopping.load(ordering: .acquiring)
-            if now >= nextFlush || done {
+            let flushTime = now >= nextFlush
+            if flushTime || done {
                 nextFlush = now + flushMilliseconds
                 usage.drain { pending += $0 }
                 if !pending.isEmpty {
@@ -69,16 +71,17 @@ final class StateMaintenance: Sendable {
                 }
             }
             if done { return }
+            if flushTime { compact() }
             if now >= nextHousekeeping {
-                nextHousekeeping = now + 60_000
-                housekeeping()
+                nextHousekeeping = now + 3_600_000
+                applyAuditRetention()
             }
             _ = usage.waker.waitBlocking(timeoutMilliseconds: Int32(clamping: max(1, min(nextFlush, nextHousekeeping) - Clock.monotonicMilliseconds())))
         }
     }
 
-    /// Compaction and audit retention, once a minute.
-    private func housekeeping() {
+    /// Compacts when the log has grown past `compact_after` (checked at every flush: the check is one sum).
+    private func compact() {
         do throws(StateError) {
             if try state.store.compactIfNeeded(threshold: compactAfter) {
                 logger.info("state log compacted", metadata: ["snapshot_sequence": "\(state.log.snapshot?.sequence ?? 0)"])
@@ -86,6 +89,10 @@ final class StateMaintenance: Sendable {
         } catch {
             logger.error("state log compaction failed; the log keeps growing until it succeeds", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Drops audit entries past their retention, at start and hourly.
+    private func applyAuditRetention() {
         if let dropped = state.audit.applyRetention(seconds: auditRetentionSeconds, now: Clock.unixSeconds(), logger: logger), dropped > 0 {
             logger.info("audit entries past their retention dropped", metadata: ["entries": "\(dropped)"])
         }
