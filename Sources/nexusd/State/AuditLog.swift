@@ -12,7 +12,7 @@ import NexusState
 /// whole segments whose newest entry is older than `state.audit_retention` (see `AuditRetention`).
 final class AuditLog: Sendable {
     static let entryType: UInt16 = 1
-    /// Segments of the audit log: small, so retention drops it in small steps.
+    /// Segments of the audit log: small, so retention drops it in small steps (smaller still if `segment_size` is).
     static let segmentSize = 4 << 20
 
     let log: StateLog

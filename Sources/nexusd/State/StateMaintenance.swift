@@ -52,9 +52,10 @@ final class StateMaintenance: Sendable {
             let now = Clock.monotonicMilliseconds()
             let done = stopping.load(ordering: .acquiring)
             let flushTime = now >= nextFlush
+            // Every wake-up takes what the loops posted (and so acknowledges the waker); writing waits for the flush.
+            usage.drain { pending += $0 }
             if flushTime || done {
                 nextFlush = now + flushMilliseconds
-                usage.drain { pending += $0 }
                 if !pending.isEmpty {
                     let batch = UsageLedger.batch(pending, now: Clock.unixSeconds())
                     do throws(StoreChangeError) {

@@ -18,7 +18,8 @@ enum StateSetup {
         case .success(let log): main = log
         case .failure(let e): return .failure(e)
         }
-        switch openLog(path + "/audit", config, segmentSize: AuditLog.segmentSize, thread: "nexus-audit") {
+        let auditSegment = min(AuditLog.segmentSize, max(64 << 10, config.segmentSize & ~4095))
+        switch openLog(path + "/audit", config, segmentSize: auditSegment, thread: "nexus-audit") {
         case .success(let audit):
             return .success(DurableState(log: main, audit: audit, usageRetentionSeconds: Int(config.usageRetention.components.seconds)))
         case .failure(let e):
