@@ -14,11 +14,11 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-/// A fresh, empty directory under /tmp, removed by `remove()`.
+/// A fresh, empty directory under `base` (/tmp by default), removed by `remove()`.
 struct TemporaryFolder {
     let path: String
-    init() {
-        var template = Array("/tmp/nexus-state-XXXXXX".utf8CString)
+    init(base: String = "/tmp") {
+        var template = Array((base + "/nexus-state-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed: errno \(errno)")
         path = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
