@@ -200,8 +200,8 @@ struct AdminModelStateTests {
 
     @Test("UsageRow and UsageList: snake_case keys; period_start and consumer left out when nil")
     func usage() throws {
-        let hour = UsageRow(periodStart: 1_764_237_600, route: "api", consumer: "c_1", requests: 10, clientErrors: 2, serverErrors: 1)
-        #expect(try json(hour) == #"{"client_errors":2,"consumer":"c_1","period_start":1764237600,"requests":10,"route":"api","server_errors":1}"#)
+        let hour = UsageRow(periodStart: 1_795_773_600, route: "api", consumer: "c_1", requests: 10, clientErrors: 2, serverErrors: 1)
+        #expect(try json(hour) == #"{"client_errors":2,"consumer":"c_1","period_start":1795773600,"requests":10,"route":"api","server_errors":1}"#)
         let total = UsageRow(periodStart: nil, route: "api", consumer: nil, requests: 3, clientErrors: 0, serverErrors: 0)
         #expect(try json(total) == #"{"client_errors":0,"requests":3,"route":"api","server_errors":0}"#)
         let list = UsageList(period: "hour", rows: [hour, total])
@@ -212,10 +212,10 @@ struct AdminModelStateTests {
 
     @Test("AuditEntry: unix_ms; absent optionals left out; round trip")
     func audit() throws {
-        let e = AuditEntry(sequence: 7, unixMilliseconds: 1_764_237_600_123, time: "2026-11-27T10:00:00.123Z", action: "keys.create",
+        let e = AuditEntry(sequence: 7, unixMilliseconds: 1_795_773_600_123, time: "2026-11-27T10:00:00.123Z", action: "keys.create",
                            outcome: "ok", uid: 0, gid: 0, pid: 42, consumer: "c_1", target: "k_0123456789abcdef", detail: "name ci")
         let s = try json(e)
-        #expect(s == #"{"action":"keys.create","consumer":"c_1","detail":"name ci","gid":0,"outcome":"ok","pid":42,"sequence":7,"target":"k_0123456789abcdef","time":"2026-11-27T10:00:00.123Z","uid":0,"unix_ms":1764237600123}"#)
+        #expect(s == #"{"action":"keys.create","consumer":"c_1","detail":"name ci","gid":0,"outcome":"ok","pid":42,"sequence":7,"target":"k_0123456789abcdef","time":"2026-11-27T10:00:00.123Z","uid":0,"unix_ms":1795773600123}"#)
         #expect(try AdminJSON.decode(AuditEntry.self, from: Array(s.utf8)) == e)
         let bare = AuditEntry(sequence: 1, unixMilliseconds: 5, time: "1970-01-01T00:00:00.005Z", action: "auth.failure", outcome: "refused")
         #expect(try json(bare) == #"{"action":"auth.failure","outcome":"refused","sequence":1,"time":"1970-01-01T00:00:00.005Z","unix_ms":5}"#)
@@ -243,8 +243,8 @@ struct AdminModelStateTests {
     @Test("AuditQuery.parse: good values, each bad value's 400 detail, an unknown parameter")
     func auditQuery() throws {
         #expect(try AuditQuery.parse([:]).get() == AuditQuery())
-        #expect(try AuditQuery.parse(["since": "0", "until": "1764237600", "consumer": "c_1", "action": "keys.", "limit": "10000"]).get()
-                == AuditQuery(since: 0, until: 1_764_237_600, consumer: "c_1", action: "keys.", limit: 10_000))
+        #expect(try AuditQuery.parse(["since": "0", "until": "1795773600", "consumer": "c_1", "action": "keys.", "limit": "10000"]).get()
+                == AuditQuery(since: 0, until: 1_795_773_600, consumer: "c_1", action: "keys.", limit: 10_000))
         #expect(try AuditQuery.parse(["limit": "1"]).get().limit == 1)
         for v in ["-1", "x", "", "1.5"] {
             #expect(auditError(["since": v]) == "since must be seconds since the Unix epoch", "\(v)")

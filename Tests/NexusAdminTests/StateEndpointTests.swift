@@ -192,12 +192,12 @@ struct StateEndpointTests {
         let server = try startServer(fake.handlers())
         defer { server.stop() }
         let p = server.path
-        let hour = try ok(request(p, "GET", "/v1/usage?period=hour&consumer=c_1&route=%2Fapi%2Fecho%3AGET&since=1764230000&until=1764250000"))
-        #expect(hour == #"{"period":"hour","rows":[{"client_errors":2,"consumer":"c_1","period_start":1764237600,"requests":12,"route":"/api/echo:GET","server_errors":1},{"client_errors":0,"period_start":1764241200,"requests":1234,"route":"/api/echo:GET","server_errors":10}]}"#)
+        let hour = try ok(request(p, "GET", "/v1/usage?period=hour&consumer=c_1&route=%2Fapi%2Fecho%3AGET&since=1795766000&until=1795786000"))
+        #expect(hour == #"{"period":"hour","rows":[{"client_errors":2,"consumer":"c_1","period_start":1795773600,"requests":12,"route":"/api/echo:GET","server_errors":1},{"client_errors":0,"period_start":1795777200,"requests":1234,"route":"/api/echo:GET","server_errors":10}]}"#)
         #expect(try ok(request(p, "GET", "/v1/usage?period=total")) == #"{"period":"total","rows":[{"client_errors":3,"requests":30,"route":"api","server_errors":0}]}"#)
         #expect(try ok(request(p, "GET", "/v1/usage")).hasPrefix(#"{"period":"day","rows":["#))
         #expect(fake.usageQueries.withLock { $0 } == [
-            UsageQuery(consumer: "c_1", route: "/api/echo:GET", since: 1_764_230_000, until: 1_764_250_000, period: .hour),
+            UsageQuery(consumer: "c_1", route: "/api/echo:GET", since: 1_795_766_000, until: 1_795_786_000, period: .hour),
             UsageQuery(period: .total), UsageQuery(),
         ])
         let bad: [(String, String)] = [
@@ -220,11 +220,11 @@ struct StateEndpointTests {
         let p = server.path
         let all = try AdminJSON.decode(AuditList.self, from: Array(ok(request(p, "GET", "/v1/audit")).utf8))
         #expect(all.entries == FakeState.auditEntries)
-        let keys = try ok(request(p, "GET", "/v1/audit?action=keys.&consumer=c_1&since=1764237600&until=1764237601&limit=5"))
-        #expect(keys == #"{"entries":[{"action":"keys.create","consumer":"c_1","gid":1000,"outcome":"ok","pid":900,"sequence":2,"target":"k_0000000000000001","time":"2026-11-27T10:00:01.500Z","uid":1000,"unix_ms":1764237601500}]}"#)
+        let keys = try ok(request(p, "GET", "/v1/audit?action=keys.&consumer=c_1&since=1795773600&until=1795773601&limit=5"))
+        #expect(keys == #"{"entries":[{"action":"keys.create","consumer":"c_1","gid":1000,"outcome":"ok","pid":900,"sequence":2,"target":"k_0000000000000001","time":"2026-11-27T10:00:01.500Z","uid":1000,"unix_ms":1795773601500}]}"#)
         #expect(try ok(request(p, "GET", "/v1/audit?limit=1")).contains(#""sequence":3"#))
         #expect(fake.auditQueries.withLock { $0 } == [
-            AuditQuery(), AuditQuery(since: 1_764_237_600, until: 1_764_237_601, consumer: "c_1", action: "keys.", limit: 5), AuditQuery(limit: 1),
+            AuditQuery(), AuditQuery(since: 1_795_773_600, until: 1_795_773_601, consumer: "c_1", action: "keys.", limit: 5), AuditQuery(limit: 1),
         ])
         let bad: [(String, String)] = [
             ("since=yesterday", "since must be seconds since the Unix epoch"), ("until=-5", "until must be seconds since the Unix epoch"),

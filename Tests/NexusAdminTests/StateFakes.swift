@@ -153,20 +153,20 @@ final class FakeState: Sendable {
             case .total:
                 return [UsageRow(periodStart: nil, route: route, consumer: q.consumer, requests: 30, clientErrors: 3, serverErrors: 0)]
             case .hour:
-                return [UsageRow(periodStart: 1_764_237_600, route: route, consumer: q.consumer ?? "c_1", requests: 12, clientErrors: 2, serverErrors: 1),
-                        UsageRow(periodStart: 1_764_241_200, route: route, consumer: nil, requests: 1234, clientErrors: 0, serverErrors: 10)]
+                return [UsageRow(periodStart: 1_795_773_600, route: route, consumer: q.consumer ?? "c_1", requests: 12, clientErrors: 2, serverErrors: 1),
+                        UsageRow(periodStart: 1_795_777_200, route: route, consumer: nil, requests: 1234, clientErrors: 0, serverErrors: 10)]
             case .day:
-                return [UsageRow(periodStart: 1_764_201_600, route: route, consumer: q.consumer ?? "c_1", requests: 1246, clientErrors: 2, serverErrors: 11)]
+                return [UsageRow(periodStart: 1_795_737_600, route: route, consumer: q.consumer ?? "c_1", requests: 1246, clientErrors: 2, serverErrors: 11)]
             }
         }
     }
 
     static let auditEntries = [
-        AuditEntry(sequence: 1, unixMilliseconds: 1_764_237_600_000, time: "2026-11-27T10:00:00.000Z", action: "consumers.create",
+        AuditEntry(sequence: 1, unixMilliseconds: 1_795_773_600_000, time: "2026-11-27T10:00:00.000Z", action: "consumers.create",
                    outcome: "ok", uid: 0, gid: 0, pid: 812, consumer: "c_1", target: "c_1", detail: "name billing"),
-        AuditEntry(sequence: 2, unixMilliseconds: 1_764_237_601_500, time: "2026-11-27T10:00:01.500Z", action: "keys.create",
+        AuditEntry(sequence: 2, unixMilliseconds: 1_795_773_601_500, time: "2026-11-27T10:00:01.500Z", action: "keys.create",
                    outcome: "ok", uid: 1000, gid: 1000, pid: 900, consumer: "c_1", target: "k_0000000000000001"),
-        AuditEntry(sequence: 3, unixMilliseconds: 1_764_237_700_000, time: "2026-11-27T10:01:40.000Z", action: "auth.failure",
+        AuditEntry(sequence: 3, unixMilliseconds: 1_795_773_700_000, time: "2026-11-27T10:01:40.000Z", action: "auth.failure",
                    outcome: "refused", detail: "unknown key"),
     ]
 
