@@ -478,3 +478,36 @@ struct NexusctlStateGoldenTests {
         #expect(verify.stderr.contains("No such file or directory"))
     }
 }
+
+/// Bugs found in Sources (see the report to the lead): each test states the intended behaviour and is marked as a
+/// known issue, so the suite stays green and flags the fix (an unrecorded known issue fails) when it lands.
+@Suite("Known issues in Sources")
+struct KnownSourceIssueTests {
+    @Test("backup FILE is mode 0600 even when a stale FILE.tmp with another mode exists (BackupCommand.swift:110)",
+          .enabled(if: nexusctlBinary != nil, "nexusctl is not built beside the test bundle"))
+    func staleTemporaryFile() throws {
+        let server = try startServer(FakeState().handlers())
+        defer { server.stop() }
+        let file = temporaryFilePath("stale")
+        defer { unlink(file); unlink(file + ".tmp") }
+        let fd = open(file + ".tmp", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        close(fd)
+        chmod(file + ".tmp", 0o644)
+        let r = try runNexusctl(["backup", file, "--socket", server.path])
+        #expect(r.status == 0)
+        withKnownIssue("open(FILE.tmp, O_CREAT | O_TRUNC) keeps an existing file's mode (and follows a symlink there)") {
+            #expect(fileMode(file).map { $0 & 0o7777 } == 0o600)
+        }
+    }
+
+    @Test("AuditQuery with a huge since or until does not trap (Audit.swift matches; nexusd's GET /v1/audit uses it)")
+    func auditOverflow() async {
+        await withKnownIssue("AuditQuery.parse accepts since/until up to Int.max; matches multiplies them by 1000 and traps") {
+            await #expect(processExitsWith: .success) {
+                let e = AuditEntry(sequence: 1, unixMilliseconds: 0, time: "", action: "a", outcome: "ok")
+                if case .success(let q) = AuditQuery.parse(["since": "9223372036854775807"]) { _ = q.matches(e) }
+                if case .success(let q) = AuditQuery.parse(["until": "9223372036854775807"]) { _ = q.matches(e) }
+            }
+        }
+    }
+}
