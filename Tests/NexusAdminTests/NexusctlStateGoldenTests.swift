@@ -110,9 +110,10 @@ struct NexusctlStateGoldenTests {
             revoked_at  1700000100
 
             """, stderr: ""))
-        let again = try runNexusctl(["keys", "revoke", "k_0000000000000002"] + s)
+        #expect(try runNexusctl(["keys", "revoke", "k_0000000000000002"] + s) == revoked, "revoking again changes nothing")
+        let again = try runNexusctl(["keys", "rotate", "k_0000000000000002"] + s)
         #expect(again == ProcessResult(status: 1, stdout: "", stderr: """
-            Error: cannot revoke key 'k_0000000000000002': the key is revoked already.
+            Error: cannot rotate key 'k_0000000000000002': the key is revoked; only an active key can be rotated.
             Hint: 'nexusctl keys show k_0000000000000002' shows its status.
 
             """))
@@ -155,7 +156,7 @@ struct NexusctlStateGoldenTests {
         #expect(fake.calls.withLock { $0 } == ["keys.get k_0000000000000009"], "k_bad is refused before the request")
         let gone = try runNexusctl(["keys", "create", "--consumer", "c_gone"] + s)
         #expect(gone == ProcessResult(status: 1, stdout: "", stderr: """
-            Error: cannot create the key: 404 Not Found: no consumer has this id.
+            Error: cannot create the key: 404 Not Found: no consumer has the id 'c_gone'.
             Hint: 'nexusctl consumers list' shows the consumers.
 
             """))
@@ -270,13 +271,13 @@ struct NexusctlStateGoldenTests {
 
         let taken = try runNexusctl(["routes", "add", "/api/echo:GET,POST", "--path", "/api/echo", "--echo"] + s)
         #expect(taken == ProcessResult(status: 1, stdout: "", stderr: """
-            Error: cannot add route '/api/echo:GET,POST': a route has this name; add --replace to replace it.
+            Error: cannot add route '/api/echo:GET,POST': a route named '/api/echo:GET,POST' exists; replace it with replace=true (nexusctl routes add --replace).
             Hint: 'nexusctl routes show /api/echo:GET,POST' shows it.
 
             """))
         let invalid = try runNexusctl(["routes", "add", "bad", "--path", "/x", "--upstream", "nope"] + s)
         #expect(invalid == ProcessResult(status: 1, stdout: "", stderr: """
-            Error: cannot add route 'bad': routes[0].upstream: unknown upstream "nope".
+            Error: cannot add route 'bad': the route is not valid: routes[0].upstream: unknown upstream "nope".
             Hint: 'nexusctl routes show bad' shows it.
 
             """))
@@ -450,7 +451,7 @@ struct NexusctlStateGoldenTests {
         close(fd2)
         let refused = try runNexusctl(["restore", notBackup, "--yes"] + s)
         #expect(refused == ProcessResult(status: 1, stdout: "", stderr: """
-            Error: cannot restore from \(notBackup): not a backup file: its header is not a snapshot's.
+            Error: cannot restore from \(notBackup): not a valid backup file: its header is not a snapshot's.
             Hint: use a file written by 'nexusctl backup'.
 
             """))

@@ -5,10 +5,11 @@ import Synchronization
 /// In-memory fakes for the key, route, usage, audit and backup endpoints, recording what they were given.
 ///
 /// Keys: ids `k_000000000000000N`, created at 1700000000 + N, secrets `nx_<id>_` + 43 × "S" (N in the last
-/// character); the consumer `c_gone` is a 404 (no consumer), the name `full-disk` a 507; revoking a revoked key is
-/// a 409. Rotation makes a new key and revokes the old one at 1700000000 + grace (the fake's "now").
+/// character); the consumer `c_gone` is a 404 (no consumer), the name `full-disk` a 507; revoking a revoked key
+/// answers it unchanged (as nexusd does). Rotation makes a new key and revokes the old one at 1700000000 + grace
+/// (the fake's "now"); rotating a key that is not active is a 409 with nexusd's text.
 /// Routes: two file routes (`/api/echo:GET,POST` and `*.example.com/b/*`) to start with; a spec whose upstream is
-/// `nope` is a 400 with the configuration's message; a taken name without replace is a 409.
+/// `nope` is a 400 with the configuration's message; a taken name without replace is a 409; the texts are nexusd's.
 /// Backup: the bytes `NXSNAP\0\1` and 248 bytes 0...247; restore takes a body starting with `NXSNAP`, else 400.
 final class FakeState: Sendable {
     static let now = 1_700_000_000
@@ -40,7 +41,7 @@ final class FakeState: Sendable {
             },
             create: { r, _ in
                 self.record("keys.create \(r.consumer) \(r.name) \(r.scopes) \(r.expiresIn.map(String.init) ?? "-")")
-                if r.consumer == "c_gone" { return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchConsumerDetail)) }
+                if r.consumer == "c_gone" { return .failure(AdminFailure(status: 404, detail: "no consumer has the id 'c_gone'")) }
                 if r.name == "full-disk" { return .failure(AdminFailure(status: 507, detail: "the state disk is full")) }
                 let key = self.keys.withLock { all in
                     let n = all.count + 1
@@ -62,7 +63,7 @@ final class FakeState: Sendable {
                     guard let i = all.firstIndex(where: { $0.id == id }) else {
                         return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchKeyDetail))
                     }
-                    if all[i].status == "revoked" { return .failure(AdminFailure(status: 409, detail: "the key is revoked already")) }
+                    if all[i].status == "revoked" { return .success(all[i]) }
                     all[i].status = "revoked"
                     all[i].revokedAt = Self.now + 100
                     return .success(all[i])
@@ -73,6 +74,9 @@ final class FakeState: Sendable {
                 return self.keys.withLock { all in
                     guard let i = all.firstIndex(where: { $0.id == id }) else {
                         return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchKeyDetail))
+                    }
+                    guard all[i].status == "active" else {
+                        return .failure(AdminFailure(status: 409, detail: "the key is \(all[i].status); only an active key can be rotated"))
                     }
                     let n = all.count + 1
                     let newID = "k_" + String(repeating: "0", count: 15) + String(n, radix: 16)
@@ -103,11 +107,13 @@ final class FakeState: Sendable {
                     return .failure(AdminFailure(status: 500, detail: "the router let bad JSON through"))
                 }
                 if case .object(let o) = spec, o["upstream"] == .string("nope") {
-                    return .failure(AdminFailure(status: 400, detail: #"routes[0].upstream: unknown upstream "nope""#))
+                    return .failure(AdminFailure(status: 400, detail: #"the route is not valid: routes[0].upstream: unknown upstream "nope""#))
                 }
                 return self.routes.withLock { all in
                     if let i = all.firstIndex(where: { $0.name == name }) {
-                        guard replace else { return .failure(AdminFailure(status: 409, detail: "a route has this name; add --replace to replace it")) }
+                        guard replace else {
+                            return .failure(AdminFailure(status: 409, detail: "a route named '\(name)' exists; replace it with replace=true (nexusctl routes add --replace)"))
+                        }
                         all[i] = RouteInfo(name: name, source: all[i].source == "config" ? "override" : "runtime", active: true, spec: spec)
                         return .success((all[i], created: false))
                     }
@@ -135,7 +141,7 @@ final class FakeState: Sendable {
                         return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchRouteDetail))
                     }
                     guard all[i].source == "removed" || all[i].source == "override" else {
-                        return .failure(AdminFailure(status: 409, detail: "the route has no runtime change"))
+                        return .failure(AdminFailure(status: 404, detail: "the route '\(name)' has no runtime change to reset"))
                     }
                     all[i].source = "config"
                     all[i].active = true
@@ -187,7 +193,7 @@ final class FakeState: Sendable {
             restore: { bytes, _ in
                 self.record("restore \(bytes.count)")
                 guard bytes.starts(with: Array("NXSNAP".utf8)) else {
-                    return .failure(AdminFailure(status: 400, detail: "not a backup file: its header is not a snapshot's"))
+                    return .failure(AdminFailure(status: 400, detail: "not a valid backup file: its header is not a snapshot's"))
                 }
                 self.restored.withLock { $0.append(bytes) }
                 return .success(RestoreResponse(records: 17, consumers: 2, keys: 3, runtimeRoutes: 1))
