@@ -283,6 +283,58 @@ struct NexusctlStateGoldenTests {
             """))
     }
 
+    @Test("routes remove (a tombstone; a runtime route) and reset (back to the file's; nothing to reset)")
+    func routesRemoveReset() throws {
+        let fake = FakeState()
+        let server = try startServer(fake.handlers())
+        defer { server.stop() }
+        let s = ["--socket", server.path]
+        let spec = #"{"handler":"echo","methods":["GET","POST"],"path":"/api/echo"}"#
+        let removed = try runNexusctl(["routes", "remove", "/api/echo:GET,POST"] + s)
+        #expect(removed == ProcessResult(status: 0, stdout: """
+            name    /api/echo:GET,POST
+            source  removed
+            active  no
+            spec    \(spec)
+
+            """, stderr: ""))
+        let list = try runNexusctl(["routes", "list"] + s)
+        #expect(list.stdout.hasSuffix("/api/echo:GET,POST  removed  no      /api/echo GET,POST  echo\n"))
+        let reset = try runNexusctl(["routes", "reset", "/api/echo:GET,POST"] + s)
+        #expect(reset == ProcessResult(status: 0, stdout: """
+            name    /api/echo:GET,POST
+            source  config
+            active  yes
+            spec    \(spec)
+
+            """, stderr: ""))
+        let nothing = try runNexusctl(["routes", "reset", "*.example.com/b/*"] + s)
+        #expect(nothing == ProcessResult(status: 1, stdout: "", stderr: """
+            Error: cannot reset route '*.example.com/b/*': the route '*.example.com/b/*' has no runtime change to reset.
+            Hint: 'nexusctl routes show *.example.com/b/*' shows it.
+
+            """))
+        #expect(try runNexusctl(["routes", "add", "tmp", "--path", "/tmp", "--echo"] + s).status == 0)
+        let gone = try runNexusctl(["routes", "remove", "tmp"] + s)
+        #expect(gone == ProcessResult(status: 0, stdout: "name    tmp\nsource  runtime\nactive  no\nspec    null\n", stderr: ""))
+        let missing = try runNexusctl(["routes", "remove", "tmp"] + s)
+        #expect(missing == ProcessResult(status: 1, stdout: "", stderr: "Error: no route 'tmp'.\nHint: 'nexusctl routes list' shows the routes.\n"))
+        #expect(fake.calls.withLock { $0 }.filter { $0.hasPrefix("routes.reset") || $0.hasPrefix("routes.delete") } == [
+            "routes.delete /api/echo:GET,POST", "routes.reset /api/echo:GET,POST", "routes.reset *.example.com/b/*",
+            "routes.delete tmp", "routes.delete tmp",
+        ])
+    }
+
+    @Test("state verify (online) as a table and JSON")
+    func stateVerifyOnline() throws {
+        let server = try startServer(FakeState().handlers())
+        defer { server.stop() }
+        let table = try runNexusctl(["state", "verify", "--socket", server.path])
+        #expect(table == ProcessResult(status: 0, stdout: "ok        true\nsegments  2\nrecords   17\nproblems  -\n", stderr: ""))
+        let json = try runNexusctl(["state", "verify", "--socket", server.path, "--output", "json"])
+        #expect(json.stdout == "{\n  \"ok\" : true,\n  \"problems\" : [\n\n  ],\n  \"records\" : 17,\n  \"segments\" : 2\n}\n")
+    }
+
     @Test("usage --by hour as a table and as JSON; the filters reach nexusd")
     func usage() throws {
         let fake = FakeState()

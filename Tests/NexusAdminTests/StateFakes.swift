@@ -128,7 +128,10 @@ final class FakeState: Sendable {
                     guard let i = all.firstIndex(where: { $0.name == name }) else {
                         return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchRouteDetail))
                     }
-                    if all[i].source == "runtime" { return .success(all.remove(at: i)) }
+                    if all[i].source == "runtime" {
+                        all.remove(at: i)
+                        return .success(RouteInfo(name: name, source: "runtime", active: false, spec: .null)) // as nexusd answers
+                    }
                     all[i].source = "removed"
                     all[i].active = false
                     return .success(all[i])
