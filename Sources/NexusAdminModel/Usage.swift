@@ -70,7 +70,7 @@ public struct UsageQuery: Sendable, Equatable {
         for (key, value) in q {
             switch key {
             case "since", "until":
-                guard let v = Int(value), v >= 0 else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
+                guard let v = AdminQuery.epochSeconds(value) else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
                 if key == "since" { out.since = v } else { out.until = v }
             case "consumer":
                 guard ConsumerRules.isValidID(value) else { return .failure(AdminQueryError("consumer must be a consumer id")) }

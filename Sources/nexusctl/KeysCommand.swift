@@ -37,6 +37,7 @@ struct KeysCommand: ParsableCommand {
     static func refine(_ id: String, action: String) -> (ErrorResponse) -> CLIError? {
         { p in
             if p.status == 404 && p.detail == AdminAPI.noSuchKeyDetail { return noKey(id) }
+            if p.status == 400 { return CLIError(what: "cannot \(action) key '\(id)'", why: p.detail, hint: "see 'nexusctl keys \(action) --help'.") }
             if p.status == 409 { return CLIError(what: "cannot \(action) key '\(id)'", why: p.detail, hint: "'nexusctl keys show \(id)' shows its status.") }
             if p.status == 507 { return CLIError(what: "cannot \(action) key '\(id)'", why: p.detail, hint: "free space on nexusd's state disk, then try again.") }
             return nil

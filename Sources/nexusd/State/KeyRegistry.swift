@@ -85,7 +85,10 @@ final class KeyRegistry: StateComponent {
     func create(consumer: String, name: String, scopes: [String], expiresAt: Int?, now: Int,
                 consumers: ConsumerRegistry, in store: StateStore) throws(StoreChangeError) -> (Record, String) {
         try store.change { w throws(StoreChangeError) -> (Record, String) in
-            guard consumers.get(consumer) != nil else { throw .notFound("no consumer has the id '\(consumer)'") }
+            guard let owner = consumers.get(consumer) else { throw .notFound("no consumer has the id '\(consumer)'") }
+            if let extra = scopes.first(where: { !owner.scopes.contains($0) }) {
+                throw .invalid("scope '\(extra)' is not among the consumer's scopes; a key can only narrow them")
+            }
             return try put(consumer: consumer, name: name, scopes: scopes, expiresAt: expiresAt, now: now, w)
         }
     }
