@@ -46,11 +46,15 @@ let package = Package(
         .target(name: "NexusState", dependencies: ["CNexusLinux", "NexusSystem", "NexusRuntime"], swiftSettings: strict),
         // SHA-256, constant-time comparison, secure random bytes, hex and base64url (OpenSSL underneath).
         .target(name: "NexusCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // Authentication and rate limiting on the request path: API keys by HMAC, principals, GCRA limit tables and
+        // quotas shared by the loops without locks; no I/O.
+        .target(name: "NexusAuth", dependencies: ["NexusCrypto"], swiftSettings: hotPath),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
+                               "NexusAuth",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
@@ -76,6 +80,7 @@ let package = Package(
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
+        .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]

@@ -1,3 +1,4 @@
+import NexusAuth
 import Logging
 import NexusRuntime
 
@@ -20,14 +21,17 @@ final class LoopContext: @unchecked Sendable {
     let logger: Logger
     /// Where the loop posts its usage counts (nil: not recorded).
     let usageSink: UsageSink?
+    /// The API keys in force when the loop starts.
+    let credentials: CredentialTable
     /// What the loop publishes for status and metrics.
     let counters = LoopCounters()
     /// Connections answered 503 because every slot was taken.
     var refusedConnections = 0
 
     init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int, upstreamSlots: Int, pools: [UpstreamPool],
-         mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?) {
+         mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?, credentials: CredentialTable) {
         self.usageSink = usageSink
+        self.credentials = credentials
         self.index = index
         self.listeners = listeners
         self.settings = settings

@@ -1,3 +1,4 @@
+import NexusAuth
 import NexusSystem
 
 /// What the main thread posts to an event loop through its mailbox.
@@ -6,6 +7,8 @@ enum LoopMessage: Sendable {
     case shutdown(deadline: Int64)
     /// A new configuration snapshot (routes and limits); requests already parsed finish on the old one.
     case configure(RouteTable, EngineSettings, [UpstreamPool])
+    /// A new table of API keys.
+    case credentials(CredentialTable)
     /// New addresses for backend `index` of `pool` (a host name re-resolved by the upstream monitor).
     case addresses(UpstreamPool, Int, [SocketAddress])
 }

@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import NexusAuth
 import NexusConfig
 import NexusRing
 import NexusRuntime
@@ -33,6 +34,12 @@ public final class Server: @unchecked Sendable {
 
     /// Where the loops post usage counts; nil: usage is not recorded.
     private let usageSink: UsageSink?
+    /// Limit tables, kept across reloads (a limit that did not change keeps its state).
+    private let limiters = LimiterRegistry()
+    /// Requests per consumer per day and month, shared by every loop (nexusd seeds them from the state store).
+    public let quotas = QuotaTable(capacity: LimiterRegistry.denseCells)
+    /// The API keys in force: what a loop starts with, and what `publish(credentials:)` last sent.
+    private let credentials = Mutex<CredentialTable>(.empty)
 
     public init(config: NexusConfig, logger: Logger, usageSink: UsageSink? = nil) {
         self.config = config
@@ -92,10 +99,10 @@ public final class Server: @unchecked Sendable {
         }
         boundAddresses = bound
 
-        let settings = EngineSettings(config)
+        let settings = engineSettings(config)
         let pools = UpstreamPool.build(config.upstreams) { logger.error("\($0)") }
         let routes: RouteTable
-        do { routes = try RouteTable(config.routes, pools: pools) } catch {
+        do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil) } catch {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
             throw error
         }
@@ -116,7 +123,8 @@ public final class Server: @unchecked Sendable {
             loopLogger[metadataKey: "loop"] = "\(i)"
             let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
                                       maxConnections: perLoopConnections, upstreamSlots: upstreamSlots, pools: pools,
-                                      mailbox: mailbox, logger: loopLogger, usageSink: usageSink)
+                                      mailbox: mailbox, logger: loopLogger, usageSink: usageSink,
+                                      credentials: credentials.withLock { $0 })
             counters.append(context.counters)
             let backend = self.backend
             threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {
@@ -167,11 +175,25 @@ public final class Server: @unchecked Sendable {
     /// Publishes a new configuration snapshot (routes, limits, timeouts) to every loop. Listener and thread
     /// changes need a restart.
     public func reconfigure(_ new: NexusConfig) throws(ServerError) {
-        let settings = EngineSettings(new)
+        let settings = engineSettings(new)
         let pools = UpstreamPool.build(new.upstreams) { logger.error("\($0)") }
-        let routes = try RouteTable(new.routes, pools: pools)
+        let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil)
         for m in mailboxes { post(.configure(routes, settings, pools), to: m) }
         startMonitor(pools: pools, configs: new.upstreams)
+    }
+
+    /// The engine settings of `c`, with its access control.
+    private func engineSettings(_ c: NexusConfig) -> EngineSettings {
+        var settings = EngineSettings(c)
+        settings.access = c.auth.map { AccessControl($0, plans: c.plans, registry: limiters, quotas: quotas) }
+        return settings
+    }
+
+    /// Sends a new table of API keys to every loop (after a key or consumer changed): each loop uses it for the
+    /// next request it authenticates and empties its key cache, so a revoke holds everywhere within a loop turn.
+    public func publish(credentials table: CredentialTable) {
+        credentials.withLock { $0 = table }
+        for m in mailboxes { post(.credentials(table), to: m) }
     }
 
     /// Blocks until every loop has exited.

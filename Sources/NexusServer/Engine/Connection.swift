@@ -1,3 +1,4 @@
+import NexusAuth
 import Glibc
 import NexusBytes
 import NexusHTTP1
@@ -58,6 +59,12 @@ final class Connection {
     var routeSlot = -1
     /// The status of the final response to the current proxied request (0 until known).
     var responseStatus = 0
+    /// Who sent the current request (nil: anonymous).
+    var principal: Principal?
+    /// RateLimit-Policy and RateLimit fields for the current response.
+    var rateLimitFields: [(String, String)] = []
+    /// The peer's address bytes, once read.
+    var clientAddress: [UInt8]?
     var keepBody = false
 
     /// A byte of the current request has arrived (so a timeout is a 408, not an idle close).
@@ -177,6 +184,7 @@ final class Connection {
         deadline = .max; timer = .none; sendDeadline = .max; lastActivity = now
         role = .client; peer = nil; proxyRoute = nil; forwardHead.clear(); bodyForwarded = false
         requestForwarded = false; responseHeadSent = false; attempts = 0; clientIP = nil
+        clientAddress = nil; principal = nil; rateLimitFields.removeAll()
         upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0
         responseScanner.reset(); response.reset(); responseParsed = false; responseDecoder = nil; bodyPlan = .none; closeDelimited = false
         responseStarted = false; exchangeStart = 0

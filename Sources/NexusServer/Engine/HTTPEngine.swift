@@ -1,3 +1,4 @@
+import NexusAuth
 import NexusBytes
 import NexusHTTP1
 import NexusSystem
@@ -22,6 +23,9 @@ final class HTTPEngine {
 
     /// Requests answered, for the log and (later) metrics.
     var requestsServed = 0
+    /// The API keys in force (replaced by the main thread's `.credentials` messages) and this loop's cache of them.
+    var credentials: CredentialTable = .empty
+    let keyCache = KeyCache()
     /// Requests per route since the last flush, and where flushes go (nil: usage is not recorded).
     var usage: UsageCounters
     let usageSink: UsageSink?
@@ -92,6 +96,8 @@ final class HTTPEngine {
             self.routes = routes
             self.settings = settings
             replaceUpstreams(LoopUpstreams(pools))
+        case .credentials(let table):
+            credentials = table
         case .addresses(let pool, let backend, let addresses):
             upstreams.update(pool: pool, backend: backend, addresses: addresses)
         case .shutdown:
@@ -105,7 +111,9 @@ final class HTTPEngine {
         guard let sink = usageSink, force || now - lastUsageFlush >= sink.intervalMilliseconds else { return }
         lastUsageFlush = now
         let deltas = usage.take()
-        if !deltas.isEmpty && !sink.mailbox.tryPost(deltas) { usage.restore(deltas) }
+        if !deltas.isEmpty && !sink.mailbox.tryPost(.usage(deltas)) { usage.restore(deltas) }
+        let failures = usage.takeFailures()
+        if !failures.isEmpty { _ = sink.mailbox.tryPost(.authFailures(failures)) } // a full mailbox drops them (counted there)
     }
 
     /// Marks `c` for settling at the end of this batch.
@@ -271,6 +279,7 @@ final class HTTPEngine {
         (c.target, c.routeSlot) = routes.resolve(host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
                                   path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
                                   method: UnsafeRawBufferPointer(rebasing: bytes[head.methodRange]))
+        if c.routeSlot >= 0, let access = routes.accesses[c.routeSlot], !admit(c, access, headBytes: bytes) { return }
         if case .proxy(let route, let prefixLength) = c.target {
             if let length = head.contentLength, length > settings.limits.maxBodyBytes {
                 fail(c, HTTPParseError(status: 413, detail: "the request body is larger than this server accepts"))
@@ -325,6 +334,8 @@ final class HTTPEngine {
     /// Resets the per-request state of a client connection once its response is queued.
     func readyForNextRequest(_ c: Connection) {
         c.proxyRoute = nil
+        c.principal = nil
+        if !c.rateLimitFields.isEmpty { c.rateLimitFields.removeAll(keepingCapacity: true) }
         c.phase = .head
         c.decoder = nil
         c.keepBody = false
@@ -346,12 +357,12 @@ final class HTTPEngine {
         let date = dateLine.readable
         switch c.target {
         case .fixed(let r):
-            usage.count(slot: c.routeSlot, status: r.status)
-            r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date)
+            usage.count(slot: c.routeSlot, consumer: c.principal, status: r.status)
+            r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date, extra: c.rateLimitFields)
         case .echo:
-            usage.count(slot: c.routeSlot, status: 200)
+            usage.count(slot: c.routeSlot, consumer: c.principal, status: 200)
             EchoResponse.write(head: head, headBytes: c.headBytes.readable, body: c.body.readable, into: c.outbox,
-                               scratch: scratch, headOnly: headOnly, connection: connection, date: date)
+                               scratch: scratch, headOnly: headOnly, connection: connection, date: date, extra: c.rateLimitFields)
         case .notFound:
             ProblemResponse.write(status: 404, detail: "no route matches this path", headOnly: headOnly,
                                   connection: connection, date: date, into: c.outbox, scratch: scratch)

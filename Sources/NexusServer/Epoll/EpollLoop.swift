@@ -35,6 +35,7 @@ final class EpollLoop {
         table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
                             upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
+        engine.credentials = context.credentials
         listeners = context.listeners
         events = .allocate(capacity: maxEvents)
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
@@ -300,7 +301,7 @@ final class EpollLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure, .addresses:
+        case .configure, .addresses, .credentials:
             engine.apply(message)
         }
     }

@@ -222,7 +222,7 @@ extension HTTPEngine {
                                                     options: c.proxyRoute!.responseOptions, keepAliveToClient: false,
                                                     clientVersion: c.head.version, into: c.outbox)
                         u.input.consume(length)
-                        usage.count(slot: c.routeSlot, status: 101)
+                        usage.count(slot: c.routeSlot, consumer: c.principal, status: 101)
                         startTunnel(c, u)
                         return
                     }
@@ -244,7 +244,7 @@ extension HTTPEngine {
                     // the body cannot be framed for reuse): say so in its head.
                     options: c.proxyRoute!.responseOptions,
                     keepAliveToClient: c.head.keepAlive && !draining && c.requestForwarded,
-                    clientVersion: c.head.version, into: c.outbox)
+                    clientVersion: c.head.version, extraFields: c.rateLimitFields, into: c.outbox)
                 if plan.closeClient { c.closeAfterFlush = true }
                 c.responseHeadSent = true
                 c.responseStatus = u.response.status
@@ -337,7 +337,7 @@ extension HTTPEngine {
     /// Back to reading the next request on the client connection.
     func completeProxied(_ c: Connection) {
         requestsServed &+= 1
-        usage.count(slot: c.routeSlot, status: c.responseStatus)
+        usage.count(slot: c.routeSlot, consumer: c.principal, status: c.responseStatus)
         c.responseStatus = 0
         readyForNextRequest(c)
         touch(c)

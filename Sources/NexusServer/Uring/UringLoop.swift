@@ -45,6 +45,7 @@ final class UringLoop {
         table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
                             upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
+        engine.credentials = context.credentials
         listeners = context.listeners
         acceptArmed = Array(repeating: false, count: context.listeners.count)
         cqes = .allocate(capacity: batch)
@@ -367,7 +368,7 @@ final class UringLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure, .addresses:
+        case .configure, .addresses, .credentials:
             engine.apply(message)
         }
     }
