@@ -201,9 +201,9 @@ struct AdminModelStateTests {
     @Test("UsageRow and UsageList: snake_case keys; period_start and consumer left out when nil")
     func usage() throws {
         let hour = UsageRow(periodStart: 1_795_773_600, route: "api", consumer: "c_1", requests: 10, clientErrors: 2, serverErrors: 1)
-        #expect(try json(hour) == #"{"client_errors":2,"consumer":"c_1","period_start":1795773600,"requests":10,"route":"api","server_errors":1}"#)
+        #expect(try json(hour) == #"{"client_errors":2,"consumer":"c_1","period_start":1795773600,"rejected":0,"requests":10,"route":"api","server_errors":1}"#)
         let total = UsageRow(periodStart: nil, route: "api", consumer: nil, requests: 3, clientErrors: 0, serverErrors: 0)
-        #expect(try json(total) == #"{"client_errors":0,"requests":3,"route":"api","server_errors":0}"#)
+        #expect(try json(total) == #"{"client_errors":0,"rejected":0,"requests":3,"route":"api","server_errors":0}"#)
         let list = UsageList(period: "hour", rows: [hour, total])
         let s = try json(list)
         #expect(s.hasPrefix(#"{"period":"hour","rows":[{"client_errors":2,"#))

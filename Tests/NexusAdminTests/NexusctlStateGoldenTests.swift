@@ -358,6 +358,7 @@ struct NexusctlStateGoldenTests {
                   "client_errors" : 2,
                   "consumer" : "c_9",
                   "period_start" : 1795773600,
+                  "rejected" : 0,
                   "requests" : 12,
                   "route" : "api",
                   "server_errors" : 1
@@ -365,6 +366,7 @@ struct NexusctlStateGoldenTests {
                 {
                   "client_errors" : 0,
                   "period_start" : 1795777200,
+                  "rejected" : 0,
                   "requests" : 1234,
                   "route" : "api",
                   "server_errors" : 10
