@@ -296,6 +296,18 @@ struct SnapshotTests {
                 done.add(1, ordering: .relaxed)
             }
         }
+        // A reader meanwhile: each read is contiguous and starts after the snapshot it saw, even while the segments
+        // it reads from are removed (it holds their mappings).
+        let readerBad = Atomic<Int>(0)
+        let reader = NexusThread.spawn(name: "reader") { [log] in
+            while done.load(ordering: .relaxed) < 4 {
+                let records = log.read(from: 1)
+                let first = records.first?.sequence ?? 1
+                if first < 1 || zip(records, records.dropFirst()).contains(where: { $0.sequence + 1 != $1.sequence }) {
+                    readerBad.add(1, ordering: .relaxed)
+                }
+            }
+        }
         var installs = 0
         var image = Snapshot(sequence: 0, records: [])
         while done.load(ordering: .relaxed) < 4 || installs < 3 {
@@ -310,7 +322,8 @@ struct SnapshotTests {
             installs += 1
         }
         for thread in threads { thread.join() }
-        #expect(failures.load(ordering: .relaxed) == 0)
+        reader.join()
+        #expect(failures.load(ordering: .relaxed) == 0 && readerBad.load(ordering: .relaxed) == 0)
         #expect(installs >= 3)
         func check(_ records: [SnapshotRecord]) {
             #expect(records.count == 4 * perThread)
