@@ -118,7 +118,8 @@ struct Inspection {
         result.supersededFiles += opened[..<first].map(\.path)
 
         // The first kept segment must start at or before S + 1 (at 1 without a snapshot).
-        if result.refusal == nil, first < opened.count, case .success(let header) = opened[first].header, header.firstSequence > covered &+ 1 {
+        if result.refusal == nil, first < opened.count, case .success(let header) = opened[first].header,
+           header.firstSequence > covered &+ 1 {
             let segment = opened[first]
             if let newestDamaged = result.damagedSnapshots.first {
                 result.refusal = newestDamaged
@@ -262,7 +263,8 @@ public struct VerifyReport: Sendable, CustomStringConvertible {
         }
         for damaged in damagedSnapshots { lines.append("skipped snapshot: \(damaged)") }
         if !supersededFiles.isEmpty {
-            lines.append("superseded by the snapshot (removed at the next open): \(supersededFiles.joined(separator: ", "))")
+            lines.append("superseded by the snapshot (removed at the next open): "
+                + supersededFiles.joined(separator: ", "))
         }
         if let tornTail {
             lines.append("torn tail: \(tornTail.byteCount) byte(s) at offset \(tornTail.offset) of '\(tornTail.file)'"

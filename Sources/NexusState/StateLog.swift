@@ -356,7 +356,9 @@ public final class StateLog: Sendable {
             report.zeroedBytes = garbageEnd - cut
         }
         if keep > 0 { report.lastKeptSequence = inspection.scans[keep - 1].lastSequence }
-        if let covered = inspection.snapshot?.sequence { report.lastKeptSequence = max(report.lastKeptSequence ?? 0, covered) }
+        if let covered = inspection.snapshot?.sequence {
+            report.lastKeptSequence = max(report.lastKeptSequence ?? 0, covered)
+        }
         if report.lastKeptSequence == 0 { report.lastKeptSequence = nil }
         let damagedSnapshots = inspection.damagedSnapshots.compactMap { error -> String? in
             if case .badSnapshot(let file, _, _) = error { return file }
