@@ -66,6 +66,10 @@ struct Inspection {
             }
             do throws(StateError) {
                 let snapshot = try SnapshotStore.read(path: path, fileSystem: fileSystem)
+                guard sequence < .max else {
+                    throw StateError.badSnapshot(file: path, offset: 16, reason: "sequence \(sequence) leaves no room "
+                                                     + "for a next record")
+                }
                 guard snapshot.sequence == sequence else {
                     throw StateError.badSnapshot(file: path, offset: 16,
                                                  reason: "the header covers sequence \(snapshot.sequence), "
@@ -132,6 +136,12 @@ struct Inspection {
                                                    reason: "it starts at sequence \(header.firstSequence) but the "
                                                        + "snapshot covers only through \(covered)")
             }
+        }
+
+        // A damaged snapshot alone in the folder: nothing shows that the state starts empty.
+        if result.refusal == nil, result.snapshot == nil, opened.isEmpty,
+           let newestDamaged = result.damagedSnapshots.first {
+            result.refusal = newestDamaged
         }
 
         func damage(_ error: StateError, keep: Int, truncateAt: Int?, removeFrom position: Int) {

@@ -276,6 +276,32 @@ struct SnapshotTests {
         #expect(try StateLog.verify(folder: folder.path).isClean)
     }
 
+    @Test("a damaged snapshot alone in a folder, or one covering the last sequence number, is refused")
+    func snapshotOnlyDamaged() throws {
+        for (sequence, damaged) in [(UInt64(5), true), (UInt64.max, false)] {
+            let folder = TemporaryFolder()
+            defer { folder.remove() }
+            let path = snapshotPath(folder.path, sequence)
+            let records = [SnapshotRecord(type: 1, payload: [1])]
+            var bytes = SnapshotFile.encode(Snapshot(sequence: sequence, records: records))
+            if damaged { bytes[bytes.count - 1] ^= 1 }
+            let fd = open(path, O_CREAT | O_WRONLY, 0o644)
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            do {
+                _ = try StateLog.open(folder: folder.path, options: smallOptions())
+                Issue.record("opened an empty state beside a damaged snapshot")
+            } catch {
+                guard case .badSnapshot(let file, _, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    continue
+                }
+                #expect(file == path)
+            }
+            #expect(!fileExists(segmentPath(folder.path, 0)))
+        }
+    }
+
     @Test("appends from 4 threads while snapshots are installed: none lost, none duplicated, order kept")
     func concurrentAppendsDuringInstall() throws {
         let folder = TemporaryFolder()
