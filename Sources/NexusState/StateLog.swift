@@ -278,7 +278,7 @@ public final class StateLog: Sendable {
         }
     }
 
-    /// The acknowledged records with sequence numbers from `sequence` on, at most `limit` of them, in order; never
+    /// The acknowledged records with sequence numbers from `requested` on, at most `limit` of them, in order; never
     /// one the snapshot covers (replay: `snapshot.records`, then `read(from: (snapshot?.sequence ?? 0) + 1)`).
     public func read(from requested: UInt64 = 1, limit: Int = .max) -> [LogRecord] {
         let view = shared.view.withLock { $0 }
