@@ -6,7 +6,9 @@ import Synchronization
 /// GCRA (as ATM's cell rate, and as nginx's `limit_req` with `burst`): each admitted request moves the key's
 /// theoretical arrival time (TAT) one emission interval `T = period / rate` later; a request arriving at `now` is
 /// admitted when `TAT - now <= burst * T`. A rejected request changes nothing, so rejections do not use up the
-/// allowance (like nginx's limit_req).
+/// allowance (like nginx's limit_req). One difference from the textbook: the TAT never falls more than `T` behind
+/// `now`, rather than not at all, so a stream whose requests are handled slightly late still gets its full rate
+/// (and after a pause, one request more may pass at once).
 public struct RateLimit: Sendable, Hashable {
     /// Microseconds between two requests at the sustained rate.
     public let interval: Int64
@@ -92,7 +94,10 @@ public final class GCRATable: @unchecked Sendable {
             } else if GCRAWord.fingerprint(word) != fp {
                 tat = now
             }
-            let start = max(tat, now)
+            // One interval of catch-up: a steady stream whose requests are handled a little after their theoretical
+            // time (a loop descheduled for a few milliseconds, say) keeps its rate, where plain GCRA loses that
+            // lateness at every request; the price is that after a pause two requests may pass back to back.
+            let start = max(tat, now - limit.interval)
             if start - now > limit.tolerance {
                 let wait = start - now - limit.tolerance
                 return LimitOutcome(admitted: false, remaining: 0, resetSeconds: Self.seconds(start - now),
