@@ -92,7 +92,7 @@ public final class GCRATable: @unchecked Sendable {
             if GCRAWord.fingerprint(word) != fp && tat > now && !dense {
                 // Another key holds the cell and is still charged: share it (see the type's documentation).
             } else if GCRAWord.fingerprint(word) != fp {
-                tat = now
+                tat = 0 // a cell another key left (or none used): start as if empty
             }
             // One interval of catch-up: a steady stream whose requests are handled a little after their theoretical
             // time (a loop descheduled for a few milliseconds, say) keeps its rate, where plain GCRA loses that

@@ -152,7 +152,10 @@ def test_rate_limit_fields_and_429(nexusd_binary, tmp_path):
     first = req(srv, "/limited", FILE_KEY)
     assert first.status == 200
     assert first.headers["ratelimit-policy"] == '"ip";q=2;w=60, "consumer";q=1;w=60'
-    assert re.fullmatch(r'"ip";r=5;t=\d+, "consumer";r=0;t=\d+', first.headers["ratelimit"]), first.headers["ratelimit"]
+    assert re.fullmatch(r'"ip";r=\d+;t=\d+, "consumer";r=1;t=0', first.headers["ratelimit"]), first.headers["ratelimit"]
+    # 1/m with no burst: after a pause one more passes at once (one interval of catch-up), then 429.
+    second = req(srv, "/limited", FILE_KEY)
+    assert second.status == 200 and '"consumer";r=0' in second.headers["ratelimit"]
     limited = req(srv, "/limited", FILE_KEY)
     assert limited.status == 429
     body = limited.json()
@@ -171,9 +174,11 @@ def test_refund_when_a_later_limit_rejects(nexusd_binary, tmp_path):
     cfg["routes"].append({"name": "limited", "path": "/limited", "handler": "static", "body": "ok\n",
                           "rate_limits": [{"per": "ip", "rate": "1/m", "burst": 1}]})
     srv = start(nexusd_binary, cfg, tmp_path)
-    assert req(srv, "/limited", FILE_KEY).status == 200          # ip: 1 of 2 used; consumer 1/m used
-    assert req(srv, "/limited", FILE_KEY).status == 429          # ip admits (2 of 2), consumer rejects: ip refunded
-    assert req(srv, "/limited", "second-client-key-0001").status == 200  # only possible with the refund
+    # ip: 1/m with burst 1 admits 3 after a pause; the consumer's plan (1/m, no burst) admits 2.
+    assert req(srv, "/limited", FILE_KEY).status == 200          # ip 1 of 3, consumer 1 of 2
+    assert req(srv, "/limited", FILE_KEY).status == 200          # ip 2 of 3, consumer 2 of 2
+    assert req(srv, "/limited", FILE_KEY).status == 429          # ip admits (3 of 3), the consumer rejects: ip refunded
+    assert req(srv, "/limited", "second-client-key-0001").status == 200  # ip 3 of 3: only possible with the refund
     third = req(srv, "/limited", "second-client-key-0001")
     assert third.status == 429 and third.json()["violated-policies"] == ["ip"]
     assert srv.stop() == 0
@@ -210,6 +215,8 @@ def test_trusted_proxies_and_the_lockout(nexusd_binary, tmp_path):
                           "rate_limits": [{"per": "ip", "rate": "1/m"}]})
     srv = start(nexusd_binary, cfg, tmp_path)
     xff = lambda a: f"X-Forwarded-For: 203.0.113.9, {a}\r\n"  # noqa: E731
+    # 1/m: after a pause two pass (one interval of catch-up), then 429 for that client, not for another.
+    assert req(srv, "/per-ip", extra=xff("198.51.100.1")).status == 200
     assert req(srv, "/per-ip", extra=xff("198.51.100.1")).status == 200
     assert req(srv, "/per-ip", extra=xff("198.51.100.1")).status == 429
     assert req(srv, "/per-ip", extra=xff("198.51.100.2")).status == 200
