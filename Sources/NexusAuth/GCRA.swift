@@ -6,14 +6,17 @@ import Synchronization
 /// GCRA (as ATM's cell rate, and as nginx's `limit_req` with `burst`): each admitted request moves the key's
 /// theoretical arrival time (TAT) one emission interval `T = period / rate` later; a request arriving at `now` is
 /// admitted when `TAT - now <= burst * T`. A rejected request changes nothing, so rejections do not use up the
-/// allowance (like nginx's limit_req). One difference from the textbook: the TAT never falls more than `T` behind
-/// `now`, rather than not at all, so a stream whose requests are handled slightly late still gets its full rate
-/// (and after a pause, one request more may pass at once).
+/// allowance (like nginx's limit_req). One difference from the textbook: the TAT may fall behind `now` by up to one
+/// interval, or 50 ms for fast rates (at most 5 intervals), rather than not at all, so a stream whose requests are
+/// handled slightly late (a loop descheduled on a busy machine) still gets its full rate; after a pause, that many
+/// requests more may pass at once.
 public struct RateLimit: Sendable, Hashable {
     /// Microseconds between two requests at the sustained rate.
     public let interval: Int64
     /// Microseconds of arrival-time debt tolerated (`burst * interval`).
     public let tolerance: Int64
+    /// How far the TAT may lag behind now: one interval, or up to 50 ms (at most 5 intervals) for fast rates.
+    public let catchUp: Int64
     public let rate: Int
     public let periodSeconds: Int
     public let burst: Int
@@ -25,6 +28,7 @@ public struct RateLimit: Sendable, Hashable {
         self.burst = burst
         interval = max(1, Int64(periodSeconds) * 1_000_000 / Int64(rate))
         tolerance = Int64(burst) * interval
+        catchUp = min(5 * interval, max(interval, 50_000))
     }
 }
 
@@ -94,10 +98,10 @@ public final class GCRATable: @unchecked Sendable {
             } else if GCRAWord.fingerprint(word) != fp {
                 tat = 0 // a cell another key left (or none used): start as if empty
             }
-            // One interval of catch-up: a steady stream whose requests are handled a little after their theoretical
-            // time (a loop descheduled for a few milliseconds, say) keeps its rate, where plain GCRA loses that
-            // lateness at every request; the price is that after a pause two requests may pass back to back.
-            let start = max(tat, now - limit.interval)
+            // Catch-up: a steady stream whose requests are handled a little after their theoretical time (a loop
+            // descheduled for a few milliseconds, say) keeps its rate, where plain GCRA loses that lateness at every
+            // request; the price is that after a pause `catchUp / interval` more requests may pass at once.
+            let start = max(tat, now - limit.catchUp)
             if start - now > limit.tolerance {
                 let wait = start - now - limit.tolerance
                 return LimitOutcome(admitted: false, remaining: 0, resetSeconds: Self.seconds(start - now),

@@ -23,8 +23,8 @@ public struct AuthConfig: Sendable, Equatable {
     /// (for per-IP limits and the lockout) is the last X-Forwarded-For entry that is not itself a trusted proxy.
     /// Default none: the peer address. YAML: `trusted_proxies`.
     public var trustedProxies: [String] = []
-    /// After `failures` failed authentications from one client address within `window`, that address gets 429
-    /// for `duration`. nil (the default): no lockout. YAML: `lockout: {failures, window, duration}`.
+    /// At the `failures`-th failed authentication (3 or more) from one client address within `window`, that
+    /// address gets 429 for `duration`. nil (the default): no lockout. YAML: `lockout: {failures, window, duration}`.
     public var lockout: Lockout?
 
     public struct Lockout: Sendable, Equatable {

@@ -34,7 +34,7 @@ extension ConfigDecoder {
             }
         }
         if let node = fields["lockout"], let l = self.fields(node, path: fields.path("lockout"), allowed: ["failures", "window", "duration"]) {
-            let failures = required(l, "failures", expected: "a number") { text throws(InvalidValue) in try ValueParsers.integer(text, in: 1...1_000_000) }
+            let failures = required(l, "failures", expected: "a number") { text throws(InvalidValue) in try ValueParsers.integer(text, in: 3...1_000_000) }
             let window = duration(l, "window", default: .seconds(60), maximum: .seconds(86_400))
             let lockFor = duration(l, "duration", default: .seconds(300), maximum: .seconds(86_400))
             if let failures { auth.lockout = .init(failures: failures, window: window, duration: lockFor) }

@@ -42,7 +42,9 @@ final class AccessControl: Sendable {
         trustedProxies = auth.trustedProxies.compactMap(AddressPattern.init)
         if let l = auth.lockout {
             let window = max(1, Int(l.window.components.seconds))
-            failures = registry.table("lockout-failures", RateLimit(rate: l.failures, periodSeconds: window, burst: max(0, l.failures - 1)), hashed: true)
+            // GCRA after a pause admits burst + 2 (one interval of catch-up): the `failures`-th failure is the
+            // first one refused, and locks the address.
+            failures = registry.table("lockout-failures", RateLimit(rate: l.failures, periodSeconds: window, burst: max(0, l.failures - 3)), hashed: true)
             lockedUntil = registry.table("lockout-until", RateLimit(rate: 1, periodSeconds: 1, burst: 0), hashed: true)
             lockoutMicros = Int64(l.duration.components.seconds) * 1_000_000
         } else {
