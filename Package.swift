@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // OpenSSL 3 (Debian: libssl-dev): digests, randomness, signatures, TLS.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The OpenSSL macros Swift cannot import (SSL_CTX_ctrl wrappers) and the TLS callbacks (SNI, tickets, OCSP, ALPN).
+        .target(name: "CNexusTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         // A growable byte buffer with a stable base address: the unit of I/O between the loops and the codec.
         .target(name: "NexusBytes", swiftSettings: hotPath),
         // File descriptors, sockets, clocks, errno: every plain syscall goes through here.
@@ -46,12 +48,14 @@ let package = Package(
         .target(name: "NexusState", dependencies: ["CNexusLinux", "NexusSystem", "NexusRuntime"], swiftSettings: strict),
         // SHA-256, constant-time comparison, secure random bytes, hex and base64url (OpenSSL underneath).
         .target(name: "NexusCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
+        .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
-                               .product(name: "Logging", package: "swift-log")],
+                               "NexusTLS", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
         .target(name: "NexusAdminModel", swiftSettings: strict),
@@ -75,6 +79,7 @@ let package = Package(
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
+        .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
