@@ -272,3 +272,9 @@ int nexus_tls_peer_subject(SSL *ssl, char *buffer, size_t capacity) {
     buffer[n] = 0;
     return n;
 }
+
+const char *nexus_tls_ctx_cipher_name(SSL_CTX *ctx, int index) {
+    STACK_OF(SSL_CIPHER) *list = SSL_CTX_get_ciphers(ctx);
+    if (list == NULL || index < 0 || index >= sk_SSL_CIPHER_num(list)) return NULL;
+    return SSL_CIPHER_get_name(sk_SSL_CIPHER_value(list, index));
+}

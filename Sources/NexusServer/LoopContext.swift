@@ -1,5 +1,6 @@
 import Logging
 import NexusRuntime
+import NexusTLS
 
 /// What one event loop is given at start.
 ///
@@ -16,6 +17,8 @@ final class LoopContext: @unchecked Sendable {
     /// Extra slots for connections to backends.
     let upstreamSlots: Int
     let pools: [UpstreamPool]
+    /// The TLS settings of each listener (same positions as `listeners`), nil for a plain one.
+    let tls: [TLSServerContext?]
     let mailbox: Mailbox<LoopMessage>
     let logger: Logger
     /// What the loop publishes for status and metrics.
@@ -24,7 +27,7 @@ final class LoopContext: @unchecked Sendable {
     var refusedConnections = 0
 
     init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int, upstreamSlots: Int, pools: [UpstreamPool],
-         mailbox: Mailbox<LoopMessage>, logger: Logger) {
+         tls: [TLSServerContext?], mailbox: Mailbox<LoopMessage>, logger: Logger) {
         self.index = index
         self.listeners = listeners
         self.settings = settings
@@ -32,6 +35,7 @@ final class LoopContext: @unchecked Sendable {
         self.maxConnections = maxConnections
         self.upstreamSlots = upstreamSlots
         self.pools = pools
+        self.tls = tls
         self.mailbox = mailbox
         self.logger = logger
     }

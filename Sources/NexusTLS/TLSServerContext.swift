@@ -50,6 +50,13 @@ public final class TLSServerContext: @unchecked Sendable {
 
     deinit { for c in contexts { SSL_CTX_free(c) } }
 
+    /// The names of the cipher suites the default context enables, in preference order (TLS 1.3 suites first).
+    public var cipherNames: [String] {
+        var names: [String] = []
+        while let name = nexus_tls_ctx_cipher_name(defaultContext, Int32(names.count)) { names.append(String(cString: name)) }
+        return names
+    }
+
     private static func makeContext(_ config: ListenerTLSConfig, _ certificate: CertificateConfig,
                                     secret: TicketSecret) throws(ConfigError) -> (context: OpaquePointer, warning: String?) {
         let ctx = try ContextBuilder.make(server: true, origin: config.origin, min: config.minVersion, max: config.maxVersion)

@@ -157,6 +157,10 @@ public final class TLSStream {
     /// The session of a finished handshake, to resume a later connection to the same server with.
     public func session() -> TLSSession? {
         guard handshakeComplete, let s = SSL_get1_session(ssl) else { return nil }
+        guard SSL_SESSION_is_resumable(s) == 1 else {
+            SSL_SESSION_free(s)
+            return nil
+        }
         return TLSSession(s)
     }
 

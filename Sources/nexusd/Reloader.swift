@@ -39,7 +39,7 @@ final class Reloader: Sendable {
             do { try server.reconfigure(new) } catch {
                 logger.error("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
                 return ReloadResponse(ok: false, message: "the configuration cannot be applied; the running one stays",
-                                      errors: ["\(error)"])
+                                      errors: "\(error)".split(separator: "\n").map(String.init))
             }
             var note = ""
             if new.listeners.map(\.address) != cfg.listeners.map(\.address) || new.threads != cfg.threads || new.io != cfg.io || new.admin != cfg.admin {

@@ -111,6 +111,18 @@ import Testing
         #expect(s3.handshakeComplete && !s3.resumed)
     }
 
+    @Test func defaultSuitesAreForwardSecretAEADOnly() throws {
+        let certs = try TestCertificates()
+        let server = try TLSServerContext(ListenerTLSConfig(certificates: [certs.certificate("a.test")]), secret: TicketSecret())
+        let names = server.cipherNames
+        #expect(names.count == 9, "\(names)")
+        for name in names {
+            #expect(name.hasPrefix("TLS_") || name.hasPrefix("ECDHE-"), "\(name) is not forward secret")
+            #expect(name.contains("GCM") || name.contains("CHACHA20"), "\(name) is not an AEAD suite")
+            #expect(!name.contains("RC4") && !name.contains("DES") && !name.contains("CBC") && !name.hasSuffix("-SHA"), "\(name)")
+        }
+    }
+
     @Test func keyReadableByOthersIsRefused() throws {
         let certs = try TestCertificates()
         try certs.run("chmod 644 a.test.key")

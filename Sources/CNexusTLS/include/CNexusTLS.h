@@ -63,6 +63,9 @@ void nexus_tls_ctx_disable_tickets(SSL_CTX *ctx);
 /// Returns the length written, or -1 when the peer sent no certificate.
 int nexus_tls_peer_subject(SSL *ssl, char *buffer, size_t capacity);
 
+/// The name of the `index`th cipher suite `ctx` enables (TLS 1.3 suites first), or NULL past the end.
+const char *nexus_tls_ctx_cipher_name(SSL_CTX *ctx, int index);
+
 /// Frees memory OpenSSL allocated (OPENSSL_free).
 void nexus_tls_free(void *p);
 
