@@ -104,18 +104,39 @@ ticks() {  # utime+stime of a PID and its children
   echo $t
 }
 HZ=$(getconf CLK_TCK)
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+child_ticks() {  # user+sys of this shell's finished children (wrk), in ticks; `times` must run in this shell
+  local t
+  times >"$WORK/times"
+  t=$(tail -1 "$WORK/times")
+  awk -v hz="$HZ" '{ split($1, a, /[ms]/); split($2, b, /[ms]/); printf "%d\n", (a[1] * 60 + a[2] + b[1] * 60 + b[2]) * hz }' <<<"$t"
+}
+# Waits (up to 20 s) until the machine is quiet: less than 15% of a core busy over a second.
+wait_quiet() {
+  local i a b
+  for i in $(seq 1 20); do
+    a=$(busy_ticks); sleep 1; b=$(busy_ticks)
+    (( (b - a) * 100 < 15 * HZ )) && return 0
+  done
+  echo "warning: the machine did not get quiet; measuring anyway" >&2
+}
 
-# run NAME PID PORT SCENARIO -> "rps cpu_us_per_request"
+# run NAME PID PORT SCENARIO -> "rps cpu_us_per_request other_cpu_percent"
 run() {
-  local pid=$2 port=$3 scenario=$4 args=() before after out rps reqs
+  local pid=$2 port=$3 scenario=$4 args=() before after out rps reqs m0 m1 w0 w1
   [[ $scenario == handshake ]] && args=(-H "Connection: close")
-  before=$(ticks "$pid")
-  out=$(wrk -t1 -c32 -d"${DURATION}s" "${args[@]}" "https://127.0.0.1:$port/api/echo")
-  after=$(ticks "$pid")
+  wait_quiet
+  before=$(ticks "$pid"); m0=$(busy_ticks); child_ticks >"$WORK/w0"
+  wrk -t1 -c32 -d"${DURATION}s" "${args[@]}" "https://127.0.0.1:$port/api/echo" >"$WORK/wrk.out"
+  after=$(ticks "$pid"); m1=$(busy_ticks); child_ticks >"$WORK/w1"
+  w0=$(cat "$WORK/w0"); w1=$(cat "$WORK/w1")
+  out=$(cat "$WORK/wrk.out")
   rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
   reqs=$(awk '/requests in/ { print $1 }' <<<"$out")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "warning: $1 $scenario: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >&2; fi
-  awk -v r="$rps" -v n="$reqs" -v d=$((after - before)) -v hz="$HZ" 'BEGIN { printf "%.0f %.1f\n", r, d / hz * 1e6 / n }'
+  # other = the machine's busy time minus the server's and wrk's, in % of one core.
+  awk -v r="$rps" -v n="$reqs" -v d=$((after - before)) -v hz="$HZ" -v o=$(( (m1 - m0) - (after - before) - (w1 - w0) )) -v s="$DURATION" \
+    'BEGIN { printf "%.0f %.1f %.0f\n", r, d / hz * 1e6 / n, (o < 0 ? 0 : o) / hz / s * 100 }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -128,9 +149,10 @@ for scenario in keepalive handshake; do
     order=(nginx nexusd); (( round % 2 == 0 )) && order=(nexusd nginx)
     for target in "${order[@]}"; do
       if [[ $target == nginx ]]; then r=$(run nginx $NG_PID $NG_PORT $scenario); else r=$(run nexusd $NX_PID $NX_PORT $scenario); fi
-      echo "round $round $scenario $target: rps ${r% *}, CPU µs/req ${r#* }" >&2
-      RPS[$scenario-$target]+="${r% *}"$'\n'
-      CPU[$scenario-$target]+="${r#* }"$'\n'
+      read -r rps cpu other <<<"$r"
+      echo "round $round $scenario $target: rps $rps, CPU µs/req $cpu, other CPU $other%" >&2
+      RPS[$scenario-$target]+="$rps"$'\n'
+      CPU[$scenario-$target]+="$cpu"$'\n'
     done
   done
 done

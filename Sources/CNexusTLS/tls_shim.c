@@ -42,7 +42,7 @@ static pthread_once_t indexes_once = PTHREAD_ONCE_INIT;
 
 struct sni_entry { char *name; SSL_CTX *ctx; };
 struct sni_table { size_t count, capacity; struct sni_entry *entries; };
-struct ticket_keys { unsigned char secret[32]; long rotation; };
+struct ticket_keys { unsigned char secret[32]; long rotation; uint64_t id; };
 struct ocsp_response { unsigned char *der; long length; };
 
 static void free_sni(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
@@ -147,39 +147,58 @@ static void ticket_derive(const struct ticket_keys *k, uint64_t period, unsigned
     HMAC(EVP_sha512(), k->secret, sizeof k->secret, input, sizeof input, out, &length);
 }
 
+// The keys of the last two periods each thread used, so that a handshake derives nothing (HMAC through
+// OpenSSL 3's providers costs several microseconds): per thread, so no lock and no shared write.
+struct ticket_cache_entry { uint64_t id, period; int valid; unsigned char material[64], check[4]; };
+static __thread struct ticket_cache_entry ticket_cache[2];
+
+static const struct ticket_cache_entry *ticket_keys_for(const struct ticket_keys *k, uint64_t period) {
+    for (int i = 0; i < 2; i++) {
+        if (ticket_cache[i].valid && ticket_cache[i].id == k->id && ticket_cache[i].period == period) return &ticket_cache[i];
+    }
+    // Replace the entry of the older period.
+    int slot = !ticket_cache[0].valid ? 0 : !ticket_cache[1].valid ? 1 : (ticket_cache[0].period < ticket_cache[1].period ? 0 : 1);
+    struct ticket_cache_entry *e = &ticket_cache[slot];
+    unsigned char check[64];
+    ticket_derive(k, period, e->material);
+    ticket_derive(k, ~period, check);
+    memcpy(e->check, check, sizeof e->check);
+    OPENSSL_cleanse(check, sizeof check);
+    e->id = k->id;
+    e->period = period;
+    e->valid = 1;
+    return e;
+}
+
 static int ticket_cb(SSL *ssl, unsigned char key_name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
                      EVP_MAC_CTX *hctx, int enc) {
     const struct ticket_keys *k = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ticket_index);
     if (k == NULL) return enc ? -1 : 0;
     uint64_t now = (uint64_t)time(NULL) / (uint64_t)k->rotation;
     uint64_t period = now;
-    unsigned char material[64];
     if (!enc) {
         if (memcmp(key_name, "nxt1", 4) != 0) return 0;
         period = 0;
         for (int i = 0; i < 8; i++) period = (period << 8) | key_name[4 + i];
         if (period != now && period + 1 != now) return 0; // expired or foreign: a full handshake
     }
-    ticket_derive(k, period, material);
-    unsigned char check[64];
-    ticket_derive(k, ~period, check);
+    const struct ticket_cache_entry *e = ticket_keys_for(k, period);
     if (enc) {
         if (RAND_bytes(iv, 16) != 1) return -1;
         memcpy(key_name, "nxt1", 4);
         for (int i = 0; i < 8; i++) key_name[4 + i] = (unsigned char)(period >> (56 - 8 * i));
-        memcpy(key_name + 12, check, 4);
-    } else if (CRYPTO_memcmp(key_name + 12, check, 4) != 0) {
+        memcpy(key_name + 12, e->check, 4);
+    } else if (CRYPTO_memcmp(key_name + 12, e->check, 4) != 0) {
         return 0;
     }
     OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, material + 32, 32),
+        OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, (void *)(e->material + 32), 32),
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, "SHA256", 0),
         OSSL_PARAM_construct_end(),
     };
-    int ok = enc ? EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, material, iv)
-                 : EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, material, iv);
+    int ok = enc ? EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, e->material, iv)
+                 : EVP_DecryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, e->material, iv);
     ok = ok == 1 && EVP_MAC_CTX_set_params(hctx, params) == 1;
-    OPENSSL_cleanse(material, sizeof material);
     if (!ok) return -1;
     return enc ? 1 : (period == now ? 1 : 2); // 2: valid, but issue a ticket under the current key
 }
@@ -190,6 +209,8 @@ int nexus_tls_ctx_set_ticket_keys(SSL_CTX *ctx, const unsigned char *secret, lon
     if (k == NULL) return 0;
     memcpy(k->secret, secret, sizeof k->secret);
     k->rotation = rotation_seconds;
+    // Identifies these keys in the per-thread cache (a new context may reuse a freed one's address).
+    if (RAND_bytes((unsigned char *)&k->id, sizeof k->id) != 1) { free_tickets(NULL, k, NULL, 0, 0, NULL); return 0; }
     if (SSL_CTX_set_ex_data(ctx, ticket_index, k) != 1) { free_tickets(NULL, k, NULL, 0, 0, NULL); return 0; }
     SSL_CTX_set_timeout(ctx, rotation_seconds * 2);
     return SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb) == 1;

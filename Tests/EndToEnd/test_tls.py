@@ -244,3 +244,15 @@ def test_x_forwarded_proto_is_https(nexus, pki, upstream):
     r = curl(srv, "a.test", "/p/x", pki=pki)
     assert r.returncode == 0, r.stderr
     assert u.wait_requests(1)[0].header("x-forwarded-proto") == "https"
+
+
+def test_an_idle_keep_alive_connection_is_closed_with_close_notify(nexus, pki):
+    cfg = tls_listener(pki)
+    cfg["timeouts"] = {"keepalive_idle": "1s"}
+    srv = nexus(cfg)
+    with tls_connect(srv, pki) as s:
+        s.sendall(get("/api/echo"))
+        assert b'{"ok":true}' in Reader(s).response()
+        s.settimeout(10)
+        # suppress_ragged_eofs=False: a bare TCP close would raise SSLEOFError here.
+        assert s.recv(100) == b""

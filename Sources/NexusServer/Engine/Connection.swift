@@ -167,6 +167,10 @@ final class Connection {
 
     deinit { remote.deallocate() }
 
+    /// The verified subject (RFC 2253) of the client's certificate on a listener with `client_ca`; nil without
+    /// one. For the auth policies (consumers identified by certificate).
+    var clientCertificateSubject: String? { role == .client ? tls?.peerSubject : nil }
+
     /// Whether anything waits to be sent.
     var hasOutput: Bool { !out.isEmpty || !outbox.isEmpty }
 

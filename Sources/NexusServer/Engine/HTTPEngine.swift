@@ -431,6 +431,10 @@ final class HTTPEngine {
             } else {
                 fail(c, HTTPParseError(status: 408, detail: "the request was not received in time"))
             }
+        case .idle where c.tls?.handshakeComplete == true && !c.hasOutput:
+            // A TLS client gets close_notify (then the usual lingering close), as nginx does: a bare TCP close
+            // looks like a truncation attack to strict clients.
+            c.closeAfterFlush = true
         case .header, .idle, .linger, .none:
             c.abort = true
         }
