@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // OpenSSL 3 (Debian: libssl-dev): digests, randomness, signatures, TLS.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The OpenSSL macros Swift cannot import (SSL_CTX_ctrl wrappers) and the TLS callbacks (SNI, tickets, OCSP, ALPN).
+        .target(name: "CNexusTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         // A growable byte buffer with a stable base address: the unit of I/O between the loops and the codec.
         .target(name: "NexusBytes", swiftSettings: hotPath),
         // File descriptors, sockets, clocks, errno: every plain syscall goes through here.
@@ -49,12 +51,14 @@ let package = Package(
         // Authentication and rate limiting on the request path: API keys by HMAC, principals, GCRA limit tables and
         // quotas shared by the loops without locks; no I/O.
         .target(name: "NexusAuth", dependencies: ["NexusCrypto"], swiftSettings: hotPath),
+        // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
+        .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
-                               "NexusAuth",
+                               "NexusAuth", "NexusTLS",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
@@ -81,6 +85,7 @@ let package = Package(
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
         .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
+        .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]

@@ -1,6 +1,7 @@
 import NexusAuth
 import Logging
 import NexusRuntime
+import NexusTLS
 
 /// What one event loop is given at start.
 ///
@@ -17,6 +18,8 @@ final class LoopContext: @unchecked Sendable {
     /// Extra slots for connections to backends.
     let upstreamSlots: Int
     let pools: [UpstreamPool]
+    /// The TLS settings of each listener (same positions as `listeners`), nil for a plain one.
+    let tls: [TLSServerContext?]
     let mailbox: Mailbox<LoopMessage>
     let logger: Logger
     /// Where the loop posts its usage counts (nil: not recorded).
@@ -29,7 +32,8 @@ final class LoopContext: @unchecked Sendable {
     var refusedConnections = 0
 
     init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int, upstreamSlots: Int, pools: [UpstreamPool],
-         mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?, credentials: CredentialTable) {
+         tls: [TLSServerContext?], mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?,
+         credentials: CredentialTable) {
         self.usageSink = usageSink
         self.credentials = credentials
         self.index = index
@@ -39,6 +43,7 @@ final class LoopContext: @unchecked Sendable {
         self.maxConnections = maxConnections
         self.upstreamSlots = upstreamSlots
         self.pools = pools
+        self.tls = tls
         self.mailbox = mailbox
         self.logger = logger
     }

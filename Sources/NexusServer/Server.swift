@@ -5,6 +5,7 @@ import NexusConfig
 import NexusRing
 import NexusRuntime
 import NexusSystem
+import NexusTLS
 import Synchronization
 
 /// The I/O back end the loops run on.
@@ -31,6 +32,10 @@ public final class Server: @unchecked Sendable {
     private var mailboxes: [Mailbox<LoopMessage>] = []
     private var counters: [LoopCounters] = []
     private var monitor: UpstreamMonitor?
+    /// The secret session-ticket keys derive from: one per process, kept across reloads.
+    private let ticketSecret = TicketSecret()
+    /// The listeners' TLS contexts in force (by listener position).
+    private var listenerTLS: [TLSServerContext?] = []
 
     /// Where the loops post usage counts; nil: usage is not recorded.
     private let usageSink: UsageSink?
@@ -72,6 +77,12 @@ public final class Server: @unchecked Sendable {
     /// Opens the listeners, starts the loops, and returns once every loop is running (or throws if one failed).
     public func start() throws(ServerError) {
         backend = try Self.chooseBackend(config.io, logger: logger)
+        // Certificates and keys are read before any socket is opened: a bad one stops the start with its place.
+        do {
+            listenerTLS = try TLSSetup.listeners(config, secret: ticketSecret) { logger.warning("\($0)") }
+        } catch {
+            throw ServerError("the TLS settings cannot be used:\n\(error)")
+        }
         let loops = loopCount
         let nofile = ProcessLimits.raiseOpenFileLimit()
         if config.limits.maxConnections + 64 > nofile {
@@ -100,7 +111,12 @@ public final class Server: @unchecked Sendable {
         boundAddresses = bound
 
         let settings = engineSettings(config)
-        let pools = UpstreamPool.build(config.upstreams) { logger.error("\($0)") }
+        let upstreamTLS: [TLSClientContext?]
+        do { upstreamTLS = try TLSSetup.upstreams(config) } catch {
+            for fds in perLoop { for fd in fds { Socket.close(fd) } }
+            throw ServerError("the upstream TLS settings cannot be used:\n\(error)")
+        }
+        let pools = UpstreamPool.build(config.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes: RouteTable
         do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil) } catch {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
@@ -123,7 +139,7 @@ public final class Server: @unchecked Sendable {
             loopLogger[metadataKey: "loop"] = "\(i)"
             let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
                                       maxConnections: perLoopConnections, upstreamSlots: upstreamSlots, pools: pools,
-                                      mailbox: mailbox, logger: loopLogger, usageSink: usageSink,
+                                      tls: listenerTLS, mailbox: mailbox, logger: loopLogger, usageSink: usageSink,
                                       credentials: credentials.withLock { $0 })
             counters.append(context.counters)
             let backend = self.backend
@@ -175,10 +191,20 @@ public final class Server: @unchecked Sendable {
     /// Publishes a new configuration snapshot (routes, limits, timeouts) to every loop. Listener and thread
     /// changes need a restart.
     public func reconfigure(_ new: NexusConfig) throws(ServerError) {
+        // Certificates and keys are read again (renewed files take effect); a listener keeps its position, and
+        // one the new file no longer has keeps its running TLS settings until the restart that removes it.
+        var tls: [TLSServerContext?]
+        do { tls = try TLSSetup.listeners(new, secret: ticketSecret) { logger.warning("\($0)") } } catch {
+            throw ServerError("\(error)")
+        }
+        tls = listenerTLS.indices.map { i in i < tls.count ? tls[i] : listenerTLS[i] }
         let settings = engineSettings(new)
-        let pools = UpstreamPool.build(new.upstreams) { logger.error("\($0)") }
+        let upstreamTLS: [TLSClientContext?]
+        do { upstreamTLS = try TLSSetup.upstreams(new) } catch { throw ServerError("\(error)") }
+        let pools = UpstreamPool.build(new.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil)
-        for m in mailboxes { post(.configure(routes, settings, pools), to: m) }
+        listenerTLS = tls
+        for m in mailboxes { post(.configure(routes, settings, pools, tls), to: m) }
         startMonitor(pools: pools, configs: new.upstreams)
     }
 

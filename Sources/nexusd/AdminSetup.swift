@@ -48,8 +48,10 @@ enum AdminSetup {
             },
             configCheck: { file, _ in
                 do {
-                    _ = try ConfigLoader.load(path: file ?? configFile)
-                    return ConfigCheckResponse(ok: true)
+                    let checked = try ConfigLoader.load(path: file ?? configFile)
+                    // The certificates and keys it names, read as a reload would.
+                    let problems = TLSSetup.check(checked)
+                    return ConfigCheckResponse(ok: problems.isEmpty, errors: problems)
                 } catch {
                     return ConfigCheckResponse(ok: false, errors: (error as? ConfigErrors)?.errors.map { $0.description } ?? ["\(error)"])
                 }

@@ -41,14 +41,19 @@ struct Nexusd: ParsableCommand {
 
     func run() throws {
         if let file = checkConfig {
-            do {
-                _ = try ConfigLoader.load(path: file)
-                print("\(file): configuration is valid")
-                return
-            } catch {
+            let checked: NexusConfig
+            do { checked = try ConfigLoader.load(path: file) } catch {
                 FileHandleStderr.write("\(error)\n")
                 throw ExitCode(1)
             }
+            // The certificates and keys it names, read as the server would.
+            let problems = TLSSetup.check(checked)
+            guard problems.isEmpty else {
+                FileHandleStderr.write(problems.joined(separator: "\n") + "\n")
+                throw ExitCode(1)
+            }
+            print("\(file): configuration is valid")
+            return
         }
         let file = config!
         var cfg: NexusConfig

@@ -85,7 +85,7 @@ final class Reloader: Sendable {
             do { try server.reconfigure(next.effective) } catch {
                 logger.error("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
                 return ReloadResponse(ok: false, message: "the configuration cannot be applied; the running one stays",
-                                      errors: ["\(error)"])
+                                      errors: "\(error)".split(separator: "\n").map(String.init))
             }
             credentials.commit(keys)
             let old = state.file

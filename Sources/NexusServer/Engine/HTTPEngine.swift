@@ -2,6 +2,7 @@ import NexusAuth
 import NexusBytes
 import NexusHTTP1
 import NexusSystem
+import NexusTLS
 
 /// The HTTP/1.1 side of an event loop: turns received bytes into responses, and decides timeouts and closes.
 ///
@@ -48,6 +49,15 @@ final class HTTPEngine {
     let upstreamLimits: HTTP1Limits
     /// Limits for upstream response bodies (no size cap: they stream).
     let upstreamBodyLimits: HTTP1Limits
+    /// The TLS settings of each listener (by position), nil for a plain one; replaced by a reload.
+    var listenerTLS: [TLSServerContext?] = []
+    /// Plaintext decrypted from an upstream connection, on its way to the proxy path.
+    let tlsPlaintext = ByteBuffer(capacity: 16)
+    /// Handshakes completed and how many resumed a session (for the log and, later, metrics).
+    var tlsHandshakes = 0
+    var tlsResumed = 0
+    /// Called when a client's TLS handshake fails (for the log at debug level: scanners cause many).
+    var tlsLog: ((Connection, String) -> Void)?
     /// Called when a backend is ejected (for the log).
     var logEjection: ((Backend) -> Void)?
 
@@ -90,11 +100,12 @@ final class HTTPEngine {
     /// Applies a configuration snapshot or new backend addresses from the main thread (shutdown is the driver's).
     func apply(_ message: LoopMessage) {
         switch message {
-        case .configure(let routes, let settings, let pools):
+        case .configure(let routes, let settings, let pools, let tls):
             flushUsage(force: true)
             usage = UsageCounters(names: routes.names)
             self.routes = routes
             self.settings = settings
+            listenerTLS = tls
             replaceUpstreams(LoopUpstreams(pools))
         case .credentials(let table):
             credentials = table
@@ -136,7 +147,10 @@ final class HTTPEngine {
     // MARK: Events from the driver
 
     /// A connection was accepted.
-    func opened(_ c: Connection) {
+    func opened(_ c: Connection, listener: Int = -1) {
+        if listener >= 0 && listener < listenerTLS.count, let context = listenerTLS[listener] {
+            if let tls = TLSStream(server: context) { c.tls = tls } else { c.abort = true }
+        }
         c.sendTimeout = settings.sendTimeout
         c.timer = .none
         rearm(c)
@@ -146,6 +160,10 @@ final class HTTPEngine {
     @inline(__always)
     func received(_ c: Connection, _ bytes: UnsafeRawBufferPointer) {
         if c.phase == .linger || c.abort { return } // discarded
+        if let tls = c.tls {
+            receivedTLS(c, tls, bytes)
+            return
+        }
         if c.role == .upstream {
             upstreamReceived(c, bytes)
             return
@@ -157,6 +175,7 @@ final class HTTPEngine {
     /// The peer shut its write side. Requests already complete are still answered (a client may half-close after
     /// its last request); a request cut in the middle is dropped.
     func peerClosed(_ c: Connection) {
+        if c.tlsEOF { return } // close_notify already ended the stream
         if c.role == .upstream {
             upstreamClosed(c)
             return
@@ -442,6 +461,10 @@ final class HTTPEngine {
             } else {
                 fail(c, HTTPParseError(status: 408, detail: "the request was not received in time"))
             }
+        case .idle where c.tls?.handshakeComplete == true && !c.hasOutput:
+            // A TLS client gets close_notify (then the usual lingering close), as nginx does: a bare TCP close
+            // looks like a truncation attack to strict clients.
+            c.closeAfterFlush = true
         case .header, .idle, .linger, .none:
             c.abort = true
         }
