@@ -1,0 +1,100 @@
+import Testing
+@testable import NexusSchema
+
+private func match(_ pattern: String, _ s: String) -> Bool {
+    do {
+        return try Pattern(pattern).matches(s)
+    } catch {
+        Issue.record("pattern \(pattern) refused: \(error)")
+        return false
+    }
+}
+
+private func refusal(_ pattern: String) -> String? {
+    do {
+        _ = try Pattern(pattern)
+        return nil
+    } catch {
+        return error.message
+    }
+}
+
+@Suite struct PatternTests {
+    @Test func searchesUnanchoredAndHonoursAnchors() {
+        #expect(match("b", "abc"))
+        #expect(!match("^b", "abc"))
+        #expect(match("^a", "abc"))
+        #expect(match("c$", "abc"))
+        #expect(!match("b$", "abc"))
+        #expect(match("^$", ""))
+        #expect(!match("^$", "a"))
+        #expect(!match("^abc$", "abc\n"))  // unlike Python, $ does not match before a final newline
+    }
+
+    @Test func classesEscapesAndDot() {
+        #expect(match("^[a-z0-9_-]+$", "ab-c_9"))
+        #expect(!match("^[a-z]+$", "abC"))
+        #expect(match("^[^0-9]+$", "abc"))
+        #expect(!match("^[^0-9]+$", "a1"))
+        #expect(match(#"^\d{3}-\d{4}$"#, "555-1234"))
+        #expect(!match(#"^\d+$"#, "١٢"))  // ECMA \d is ASCII only
+        #expect(match(#"^\w+\s\W$"#, "ab_1 !"))
+        #expect(match(#"^[\d\s]+$"#, "1 2"))
+        #expect(match(#"^\.\*\+\?\(\)\[\]\{\}\|\/\\\-$"#, #".*+?()[]{}|/\-"#))
+        #expect(match(#"^\x41\u00e9\t$"#, "Aé\t"))
+        #expect(match("^.$", "😀"))  // one code point
+        #expect(!match("^.$", "\n"))
+        #expect(match(#"\bfoo\b"#, "a foo b"))
+        #expect(!match(#"\bfoo\b"#, "afoob"))
+        #expect(match(#"\Boo"#, "foo"))
+    }
+
+    @Test func quantifiersAlternationGroups() {
+        #expect(match("^(ab)+$", "ababab"))
+        #expect(!match("^(ab)+$", "aba"))
+        #expect(match("^a{2,3}$", "aaa"))
+        #expect(!match("^a{2,3}$", "aaaa"))
+        #expect(!match("^a{2,3}$", "a"))
+        #expect(match("^a{2}$", "aa"))
+        #expect(match("^a{2,}$", "aaaaa"))
+        #expect(match("^(?:cat|dog)s?$", "dogs"))
+        #expect(!match("^(?:cat|dog)s?$", "cow"))
+        #expect(match("^(?<year>[0-9]{4})-x$", "2024-x"))
+        #expect(match("^a*?b+?$", "aab"))
+        #expect(match("^(|a)$", ""))
+        #expect(match("^(a*)*$", "aaaa"))
+    }
+
+    @Test func noCatastrophicBacktracking() {
+        let evil = String(repeating: "a", count: 5_000) + "!"
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            #expect(!match("^(a+)+$", evil))
+            #expect(!match("^(a|aa)*$", evil))
+            #expect(!match("^(a*)*b$", evil))
+        }
+        #expect(elapsed < .seconds(5))
+    }
+
+    @Test func refusesWhatItDoesNotSupport() {
+        #expect(refusal(#"(a)\1"#) == "backreferences are not supported")
+        #expect(refusal("a(?=b)") == "lookahead (?= (?! is not supported")
+        #expect(refusal("a(?!b)") == "lookahead (?= (?! is not supported")
+        #expect(refusal("(?<=a)b") == "lookbehind (?<= (?<! is not supported")
+        #expect(refusal(#"\p{L}"#) == #"Unicode property escapes \p{...} are not supported"#)
+        #expect(refusal(#"\q"#) == #"unknown escape '\q'"#)
+        #expect(refusal("a{") != nil)
+        #expect(refusal("a}") != nil)
+        #expect(refusal("]") != nil)
+        #expect(refusal("[]") != nil)
+        #expect(refusal("(a") == "unterminated group '('")
+        #expect(refusal("a)") == "unmatched ')'")
+        #expect(refusal("*a") != nil)
+        #expect(refusal("a**") != nil)
+        #expect(refusal("a{3,2}") != nil)
+        #expect(refusal("a{1001}") != nil)
+        #expect(refusal("(a{1000}){1000}") != nil)  // program too large
+        #expect(refusal("[z-a]") != nil)
+        #expect(refusal("^*") != nil)
+    }
+}
