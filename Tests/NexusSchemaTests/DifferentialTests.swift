@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+@testable import NexusSchema
+
+/// NexusSchema against Python's jsonschema (Draft202012Validator): Differential/cases.json holds random schemas and
+/// instances with jsonschema's verdicts (Differential/README.md says how to regenerate it); every verdict must agree.
+@Suite struct DifferentialTests {
+    static let casesPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Differential/cases.json").path
+
+    @Test func agreesWithPythonJsonschema() throws {
+        let data = try #require(FileManager.default.contents(atPath: Self.casesPath), "missing \(Self.casesPath)")
+        let document = try JSONParser(limits: .init(maxBytes: 16 << 20)).parse(Array(data))
+        guard case .array(let cases) = try #require(document["cases"]) else { Issue.record("no cases"); return }
+        var pairs = 0
+        var valid = 0
+        var mismatches: [String] = []
+        for (k, entry) in cases.enumerated() {
+            let schemaValue = try #require(entry["schema"])
+            let schema: Schema
+            do {
+                schema = try Schema(schemaValue)
+            } catch {
+                mismatches.append("case \(k): schema refused: \(error)\n  \(schemaValue.serialized)")
+                continue
+            }
+            guard case .array(let instances) = try #require(entry["instances"]) else { continue }
+            for pair in instances {
+                guard let instance = pair[0], case .bool(let expected) = pair[1] else { continue }
+                pairs += 1
+                if expected { valid += 1 }
+                let violations = schema.validate(instance)
+                if violations.isEmpty != expected || schema.isValid(instance) != expected {
+                    mismatches.append("case \(k): jsonschema says \(expected ? "valid" : "invalid"), NexusSchema \(violations.map(\.description))\n"
+                        + "  schema:   \(schemaValue.serialized)\n  instance: \(instance.serialized)")
+                }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches of \(pairs):\n\(mismatches.prefix(20).joined(separator: "\n"))")
+        // The file must exercise both verdicts, or a broken keyword could hide.
+        #expect(pairs >= 2_000)
+        #expect(valid * 4 >= pairs && (pairs - valid) * 4 >= pairs, "valid \(valid) of \(pairs)")
+    }
+}
