@@ -13,9 +13,9 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
 
     /// A number from a literal in RFC 8259 syntax; nil when the text is not one.
     public init?(literal: String) {
-        var bytes = Array(literal.utf8)
+        let bytes = Array(literal.utf8)
         guard JSONNumber.scanLength(bytes, from: 0) == bytes.count, !bytes.isEmpty else { return nil }
-        self.init(checkedLiteral: literal, bytes: &bytes)
+        self.init(checkedLiteral: literal, bytes: bytes[...])
     }
 
     /// An integer.
@@ -36,14 +36,15 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
     }
 
     /// A literal the parser has already checked.
-    init(checkedLiteral: String, bytes: inout [UInt8]) {
+    init(checkedLiteral: String, bytes: ArraySlice<UInt8>) {
         literal = checkedLiteral
         var simple = bytes.count <= 16
         var value: Int64 = 0
         if simple {
-            for (i, b) in bytes.enumerated() {
+            for i in bytes.indices {
+                let b = bytes[i]
                 if b >= 0x30 && b <= 0x39 { value = value * 10 + Int64(b - 0x30) }
-                else if b == UInt8(ascii: "-") && i == 0 { continue }
+                else if b == UInt8(ascii: "-") && i == bytes.startIndex { continue }
                 else { simple = false; break }
             }
         }
@@ -53,14 +54,59 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
             isInteger = true
         } else {
             double = Double(checkedLiteral) ?? .nan
-            isInteger = DecimalDigits(literal: bytes).isInteger
+            if var (m, e) = JSONNumber.smallDecimal(checkedLiteral) {
+                while e < 0 && m != 0 && m % 10 == 0 { m /= 10; e += 1 }
+                isInteger = m == 0 || e >= 0
+            } else {
+                isInteger = DecimalDigits(literal: bytes).isInteger
+            }
         }
     }
 
     public var description: String { literal }
 
     /// The exact decimal value (digits and exponent) of the literal.
-    var decimal: DecimalDigits { DecimalDigits(literal: Array(literal.utf8)) }
+    var decimal: DecimalDigits { DecimalDigits(literal: Array(literal.utf8)[...]) }
+
+    /// The value as mantissa * 10^exponent with a mantissa of at most 18 digits, computed without allocating;
+    /// nil when the literal has more significant digits or an exponent beyond +-40.
+    var small: (mantissa: Int64, exponent: Int)? { JSONNumber.smallDecimal(literal) }
+
+    static func smallDecimal(_ literal: String) -> (mantissa: Int64, exponent: Int)? {
+        var mantissa: Int64 = 0
+        var digits = 0
+        var fraction = 0
+        var inFraction = false
+        var negative = false
+        var exponent = 0
+        var exponentNegative = false
+        var inExponent = false
+        for b in literal.utf8 {
+            switch b {
+            case UInt8(ascii: "-"):
+                if inExponent { exponentNegative = true } else { negative = true }
+            case UInt8(ascii: "+"): continue
+            case UInt8(ascii: "."): inFraction = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"): inExponent = true
+            default:
+                let d = Int64(b &- 0x30)
+                if inExponent {
+                    exponent = exponent * 10 + Int(d)
+                    if exponent > 40 { return nil }
+                } else {
+                    if mantissa == 0 && d == 0 {
+                        if inFraction { fraction += 1 }
+                        continue
+                    }
+                    digits += 1
+                    if digits > 18 { return nil }
+                    mantissa = mantissa * 10 + d
+                    if inFraction { fraction += 1 }
+                }
+            }
+        }
+        return (negative ? -mantissa : mantissa, (exponentNegative ? -exponent : exponent) - fraction)
+    }
 
     /// -1, 0 or 1 as `self` is less than, equal to or greater than `other`, exactly.
     public func compare(_ other: JSONNumber) -> Int {
@@ -74,7 +120,25 @@ public struct JSONNumber: Sendable, CustomStringConvertible {
 
     /// Whether `self` is an integer multiple of `divisor` (which must be greater than zero), exactly.
     public func isMultiple(of divisor: JSONNumber) -> Bool {
-        decimal.isMultiple(of: divisor.decimal)
+        // Scaled 64-bit integers when they fit: x = m1 * 10^e1, d = m2 * 10^e2, both scaled to 10^min(e1, e2).
+        if let (m1, e1) = small, let (m2, e2) = divisor.small, m2 != 0 {
+            if m1 == 0 { return true }
+            let e = min(e1, e2)
+            if let x = JSONNumber.scale(m1, by: e1 - e), let d = JSONNumber.scale(m2, by: e2 - e) {
+                return x % d == 0
+            }
+        }
+        return decimal.isMultiple(of: divisor.decimal)
+    }
+
+    private static func scale(_ m: Int64, by power: Int) -> Int64? {
+        var value = m
+        for _ in 0..<power {
+            let (next, overflow) = value.multipliedReportingOverflow(by: 10)
+            if overflow { return nil }
+            value = next
+        }
+        return value
     }
 
     /// The length of the RFC 8259 number starting at `start`, or 0 when there is none.
@@ -116,14 +180,16 @@ struct DecimalDigits {
     var exponent: Int
 
     /// Parses a checked RFC 8259 literal. Exponents are saturated at +-1e15 (far beyond any Double).
-    init(literal bytes: [UInt8]) {
-        var i = 0
+    init(literal slice: ArraySlice<UInt8>) {
+        let bytes = slice
+        let end = slice.endIndex
+        var i = slice.startIndex
         negative = false
-        if i < bytes.count, bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
+        if i < end, bytes[i] == UInt8(ascii: "-") { negative = true; i += 1 }
         var all: [UInt8] = []
         var fraction = 0
         var inFraction = false
-        while i < bytes.count {
+        while i < end {
             let b = bytes[i]
             if b >= 0x30 && b <= 0x39 {
                 all.append(b - 0x30)
@@ -136,11 +202,11 @@ struct DecimalDigits {
             i += 1
         }
         var exp = 0
-        if i < bytes.count {  // e or E
+        if i < end {  // e or E
             i += 1
             var expNegative = false
             if bytes[i] == UInt8(ascii: "-") { expNegative = true; i += 1 } else if bytes[i] == UInt8(ascii: "+") { i += 1 }
-            while i < bytes.count {
+            while i < end {
                 if exp < 1_000_000_000_000_000 { exp = exp * 10 + Int(bytes[i] - 0x30) }
                 i += 1
             }
@@ -149,9 +215,9 @@ struct DecimalDigits {
         exp -= fraction
         var start = 0
         while start < all.count, all[start] == 0 { start += 1 }
-        var end = all.count
-        while end > start, all[end - 1] == 0 { end -= 1; exp += 1 }
-        digits = Array(all[start..<end])
+        var stop = all.count
+        while stop > start, all[stop - 1] == 0 { stop -= 1; exp += 1 }
+        digits = Array(all[start..<stop])
         exponent = digits.isEmpty ? 0 : exp
         if digits.isEmpty { negative = false }
     }

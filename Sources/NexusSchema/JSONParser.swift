@@ -134,8 +134,8 @@ private struct Reader {
                 throw error(.invalidNumber)
             }
         }
-        var slice = Array(bytes[start..<i])
-        return JSONNumber(checkedLiteral: String(decoding: slice, as: UTF8.self), bytes: &slice)
+        let slice = bytes[start..<i]
+        return JSONNumber(checkedLiteral: String(decoding: slice, as: UTF8.self), bytes: slice)
     }
 
     mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {

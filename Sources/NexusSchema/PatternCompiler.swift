@@ -65,10 +65,12 @@ struct PikeVM {
     var mark: [Int]
     var generation = 0
     var stack: [Int] = []
+    let anchored: Bool
 
     init(program: [PatternInstruction], classes: [PatternClass]) {
         self.program = program
         self.classes = classes
+        if case .lineStart = program[0] { anchored = true } else { anchored = false }
         mark = Array(repeating: -1, count: program.count)
     }
 
@@ -117,8 +119,13 @@ struct PikeVM {
                     return true
                 }
             }
-            // Unanchored search: a new thread starts at every position.
-            if add(0, to: &next, atStart: false, atEnd: following == nil, previous: ch, following: following) { return true }
+            // Unanchored search: a new thread starts at every position (not when the pattern starts with ^, which
+            // only matches at 0; then no live thread means no match).
+            if anchored {
+                if next.isEmpty { return false }
+            } else if add(0, to: &next, atStart: false, atEnd: following == nil, previous: ch, following: following) {
+                return true
+            }
             swap(&current, &next)
             c = following
         }

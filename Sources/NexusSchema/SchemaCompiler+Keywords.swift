@@ -168,28 +168,27 @@ extension SchemaCompiler {
     }
 
     mutating func propertyRules(_ object: JSONObject, _ location: String) -> PropertyRules {
-        var rules = PropertyRules()
+        var named: [(String, Int)] = []
+        var patterns: [(Pattern, Int)] = []
+        var additional: Int? = nil
         if let properties = object["properties"] {
-            rules.named = schemaMap(properties, location, "properties") ?? []
-            if rules.named.count > 8 {
-                rules.index = Dictionary(rules.named, uniquingKeysWith: { first, _ in first })
-            }
+            named = schemaMap(properties, location, "properties") ?? []
         }
-        if let patterns = object["patternProperties"] {
-            if case .object(let map) = patterns {
+        if let patternsValue = object["patternProperties"] {
+            if case .object(let map) = patternsValue {
                 for m in map.members {
                     let node = child(m.value, location, "patternProperties", m.key)
                     if let p = compilePattern(m.key, location + "/patternProperties/" + JSONPointer.escape(m.key)) {
-                        rules.patterns.append((p, node))
+                        patterns.append((p, node))
                     }
                 }
             } else {
                 problem(location + "/patternProperties", "patternProperties must be an object whose values are schemas")
             }
         }
-        if let additional = object["additionalProperties"] {
-            rules.additional = child(additional, location, "additionalProperties")
+        if let additionalValue = object["additionalProperties"] {
+            additional = child(additionalValue, location, "additionalProperties")
         }
-        return rules
+        return PropertyRules(named: named, patterns: patterns, additional: additional)
     }
 }

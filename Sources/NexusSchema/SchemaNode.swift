@@ -40,13 +40,21 @@ struct TypeSet: OptionSet, Sendable {
 
 /// The property rules of one schema: `properties`, `patternProperties` and `additionalProperties` together, since
 /// the last applies to the members the other two do not match.
-struct PropertyRules: Sendable {
+/// A class: one reference to retain when the validator reads it, not four.
+final class PropertyRules: Sendable {
     /// Property name -> node, in schema order (scanned when small).
-    var named: [(String, Int)] = []
+    let named: [(String, Int)]
     /// The same as a dictionary when there are more than 8.
-    var index: [String: Int]? = nil
-    var patterns: [(Pattern, Int)] = []
-    var additional: Int? = nil
+    let index: [String: Int]?
+    let patterns: [(Pattern, Int)]
+    let additional: Int?
+
+    init(named: [(String, Int)], patterns: [(Pattern, Int)], additional: Int?) {
+        self.named = named
+        self.index = named.count > 8 ? Dictionary(named, uniquingKeysWith: { first, _ in first }) : nil
+        self.patterns = patterns
+        self.additional = additional
+    }
 
     func node(for key: String) -> Int? {
         if let index { return index[key] }

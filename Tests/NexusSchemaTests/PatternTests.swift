@@ -98,3 +98,13 @@ private func refusal(_ pattern: String) -> String? {
         #expect(refusal("^*") != nil)
     }
 }
+
+@Suite struct PatternAnchorTests {
+    @Test func anchoredPatternsStopEarlyButStillMatch() throws {
+        #expect(try Pattern("^ab").matches("abc"))
+        #expect(try !Pattern("^ab").matches("xab"))
+        #expect(try Pattern("^a|b").matches("xb"))  // the anchor binds to the first branch only
+        #expect(try Pattern("^(?:a|b)c$").matches("bc"))
+        #expect(try !Pattern("^[0-9]{3}$").matches("1234"))
+    }
+}

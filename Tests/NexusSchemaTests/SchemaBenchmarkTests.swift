@@ -1,0 +1,54 @@
+import Testing
+import NexusSchema
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Figures for docs/performance.md, not assertions: run with
+/// `NEXUS_BENCH=1 swift test -c release --filter NexusSchemaTests.SchemaBenchmarkTests`.
+@Suite(.serialized, .enabled(if: getenv("NEXUS_BENCH").map { String(cString: $0) == "1" } ?? false))
+struct SchemaBenchmarkTests {
+    /// Nanoseconds per call of `body`, the best of 5 runs of `iterations` calls.
+    func measure(_ name: String, iterations: Int = 1_000_000, _ body: () -> Bool) -> Double {
+        let clock = ContinuousClock()
+        var best = Double.infinity
+        var sink = 0
+        for _ in 0..<5 {
+            let elapsed = clock.measure {
+                for _ in 0..<iterations where body() { sink &+= 1 }
+            }
+            let ns = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+            best = min(best, ns / Double(iterations))
+        }
+        print("bench \(name): \((best * 10).rounded() / 10) ns/op (\(sink))")
+        return best
+    }
+
+    @Test func smallObjectSchema() throws {
+        let schema = try Schema(parsing: #"{"type":"object","properties":{"a":{"type":"number"},"b":{"type":"number"}},"required":["a","b"],"additionalProperties":false}"#)
+        let body = Array(#"{"a":1,"b":2.5}"#.utf8)
+        let instance = try JSONValue.parse(body)
+        let invalid = try JSONValue.parse(#"{"a":"x","c":1}"#)
+        _ = measure("validate small object, valid (isValid)") { schema.isValid(instance) }
+        _ = measure("validate small object, valid (validate)") { schema.validate(instance).isEmpty }
+        _ = measure("validate small object, invalid, 3 violations", iterations: 200_000) { schema.validate(invalid).count == 3 }
+        _ = measure("parse {\"a\":1,\"b\":2.5}") { (try? JSONValue.parse(body)) != nil }
+        _ = measure("parse + validate") { (try? JSONValue.parse(body)).map(schema.isValid) ?? false }
+    }
+
+    @Test func typicalRequestSchema() throws {
+        let schema = try Schema(parsing: #"""
+        {"type":"object","additionalProperties":false,"required":["id","email","items"],
+         "properties":{"id":{"type":"string","pattern":"^[a-z0-9-]{8,36}$"},"email":{"type":"string","maxLength":254},
+           "priority":{"enum":["low","normal","high"]},"amount":{"type":"number","minimum":0,"multipleOf":0.01},
+           "items":{"type":"array","minItems":1,"maxItems":50,"items":{"type":"object","required":["sku","qty"],
+             "properties":{"sku":{"type":"string","minLength":1},"qty":{"type":"integer","minimum":1}}}}}}
+        """#)
+        let body = Array(#"{"id":"3f2a9c1e-77b0-4c1d","email":"a@example.com","priority":"high","amount":19.99,"items":[{"sku":"A-1","qty":2},{"sku":"B-7","qty":1}]}"#.utf8)
+        let instance = try JSONValue.parse(body)
+        #expect(schema.isValid(instance))
+        _ = measure("validate order request (pattern, enum, multipleOf 0.01, 2 items)", iterations: 200_000) { schema.isValid(instance) }
+        _ = measure("parse order request (\(body.count) bytes)", iterations: 200_000) { (try? JSONValue.parse(body)) != nil }
+    }
+}
