@@ -56,13 +56,14 @@ public struct Schema: Sendable {
         return validator.check(0, instance)
     }
 
-    /// Every violation of `instance`, empty when it is valid.
+    /// Every violation of `instance` (up to `maxViolations`), empty when it is valid.
     ///
     /// A valid instance costs one pass that stops at the first failure; an invalid one pays a second pass that
-    /// collects every violation with its location.
-    public func validate(_ instance: JSONValue) -> [Violation] {
+    /// collects the violations with their locations, in schema order. The cap keeps a hostile instance (a
+    /// 100,000-element array of wrong items) from building a list as large as itself.
+    public func validate(_ instance: JSONValue, maxViolations: Int = 100) -> [Violation] {
         if isValid(instance) { return [] }
-        var validator = SchemaValidator(nodes: nodes, collect: true)
+        var validator = SchemaValidator(nodes: nodes, collect: true, maxViolations: max(1, maxViolations))
         _ = validator.check(0, instance)
         return validator.violations
     }

@@ -25,6 +25,12 @@ public struct Violation: Sendable, Equatable, CustomStringConvertible {
     /// What is wrong, in words.
     public let message: String
 
+    /// `{"instanceLocation": ..., "keywordLocation": ..., "keyword": ..., "message": ...}`, for a problem body.
+    public var json: JSONValue {
+        ["instanceLocation": .string(instanceLocation), "keywordLocation": .string(keywordLocation),
+         "keyword": .string(keyword), "message": .string(message)]
+    }
+
     /// `<instance pointer or "(root)">: <message> [<keyword location>]`.
     public var description: String {
         "\(instanceLocation.isEmpty ? "(root)" : instanceLocation): \(message) [\(keywordLocation)]"

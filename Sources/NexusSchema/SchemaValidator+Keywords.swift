@@ -30,6 +30,25 @@ extension SchemaValidator {
         return n.isMultiple(of: divisor)
     }
 
+    /// The first pair of equal elements: pairwise for short arrays, through hash buckets for long ones (so a
+    /// request cannot make this quadratic).
+    static func firstDuplicate(_ elements: [JSONValue]) -> (Int, Int)? {
+        if elements.count <= 16 {
+            for i in elements.indices {
+                for j in (i + 1)..<elements.count where elements[i] == elements[j] { return (i, j) }
+            }
+            return nil
+        }
+        var buckets: [Int: [Int]] = [:]
+        buckets.reserveCapacity(elements.count)
+        for (j, element) in elements.enumerated() {
+            let hash = element.equalityHash
+            if let earlier = buckets[hash], let i = earlier.first(where: { elements[$0] == element }) { return (i, j) }
+            buckets[hash, default: []].append(j)
+        }
+        return nil
+    }
+
     mutating func applyString(_ check: SchemaCheck, _ node: Int, _ s: String) -> Bool {
         switch check {
         case .minLength(let limit):
@@ -65,11 +84,9 @@ extension SchemaValidator {
             if elements.count <= limit { return true }
             fail(node, "maxItems", "must have at most \(limit) items, not \(elements.count)")
         case .uniqueItems:
-            for i in elements.indices {
-                for j in (i + 1)..<elements.count where elements[i] == elements[j] {
-                    fail(node, "uniqueItems", "items must be unique: items \(i) and \(j) are equal")
-                    return false
-                }
+            if let (i, j) = SchemaValidator.firstDuplicate(elements) {
+                fail(node, "uniqueItems", "items must be unique: items \(i) and \(j) are equal")
+                return false
             }
             return true
         case .items(let prefix, let rest):

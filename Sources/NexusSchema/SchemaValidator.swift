@@ -7,13 +7,16 @@ struct SchemaValidator {
     }
 
     let nodes: [SchemaNode]
-    let collect: Bool
+    /// Recording violations; turns false once `maxViolations` are recorded, so the pass then ends quickly.
+    var collect: Bool
+    let maxViolations: Int
     var path: [PathToken] = []
     var violations: [Violation] = []
 
-    init(nodes: [SchemaNode], collect: Bool) {
+    init(nodes: [SchemaNode], collect: Bool, maxViolations: Int = .max) {
         self.nodes = nodes
         self.collect = collect
+        self.maxViolations = maxViolations
     }
 
     var instanceLocation: String {
@@ -35,6 +38,7 @@ struct SchemaValidator {
         let location = keyword.isEmpty ? nodes[node].location : nodes[node].location + "/" + keyword
         violations.append(Violation(instanceLocation: instanceLocation, keywordLocation: location, keyword: keyword.isEmpty ? name : keyword,
                                     message: message()))
+        if violations.count >= maxViolations { collect = false }
     }
 
     /// Validates `instance` against node `node` (in the current path).
@@ -57,8 +61,9 @@ struct SchemaValidator {
     mutating func check(_ node: Int, _ instance: JSONValue, at token: PathToken) -> Bool {
         guard collect else { return check(node, instance) }
         path.append(token)
-        defer { path.removeLast() }
-        return check(node, instance)
+        let valid = check(node, instance)
+        path.removeLast()
+        return valid
     }
 
     /// Whether `instance` is valid against `node`, recording nothing (for anyOf, oneOf, not, if, contains).

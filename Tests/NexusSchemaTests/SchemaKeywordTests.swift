@@ -136,3 +136,28 @@ import Testing
         #expect(valid(##"{"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://x/s","title":"t","description":"d","default":1,"examples":[1],"$comment":"c","readOnly":true,"writeOnly":false,"deprecated":false,"format":"uuid"}"##, "1"))
     }
 }
+
+@Suite struct SchemaLimitTests {
+    @Test func uniqueItemsOnLongArraysUsesHashes() throws {
+        let s = try Schema(parsing: #"{"uniqueItems":true}"#)
+        let many = (0..<50_000).map { "\($0)" }.joined(separator: ",")
+        #expect(s.isValid(try JSONValue.parse("[\(many)]")))
+        let withDuplicate = try JSONValue.parse("[\(many),{\"a\":1,\"b\":[2]},{\"b\":[2.0],\"a\":1e0},7.0]")
+        #expect(s.validate(withDuplicate).map(\.message) == ["items must be unique: items 50000 and 50001 are equal"])
+        #expect(!s.isValid(try JSONValue.parse("[\(many),49999.0]")))
+        #expect(s.isValid(try JSONValue.parse("[\(many),true,null,\"1\",[1],{\"1\":1}]")))
+    }
+
+    @Test func violationsAreCapped() throws {
+        let s = try Schema(parsing: #"{"items":{"type":"string"}}"#)
+        let instance = try JSONValue.parse("[" + (0..<1000).map(String.init).joined(separator: ",") + "]")
+        #expect(s.validate(instance).count == 100)
+        #expect(s.validate(instance, maxViolations: 3).map(\.instanceLocation) == ["/0", "/1", "/2"])
+    }
+
+    @Test func violationsAsJSON() throws {
+        let s = try Schema(parsing: #"{"required":["a"]}"#)
+        #expect(s.validate(.object(JSONObject())).map(\.json.serialized)
+                == [##"{"instanceLocation":"","keywordLocation":"#/required","keyword":"required","message":"required property \"a\" is missing"}"##])
+    }
+}
