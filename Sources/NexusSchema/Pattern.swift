@@ -15,6 +15,8 @@ public struct Pattern: Sendable {
     public let source: String
     let program: [PatternInstruction]
     let classes: [PatternClass]
+    /// The allocation-free matcher, for programs small enough (most patterns).
+    let bitVM: PatternBitVM?
 
     /// The most instructions one pattern may compile to.
     public static let maxProgramSize = 5_000
@@ -34,10 +36,17 @@ public struct Pattern: Sendable {
         self.source = source
         self.program = compiler.program
         self.classes = compiler.classes
+        self.bitVM = PatternBitVM(program: compiler.program, classes: compiler.classes)
     }
 
     /// Whether the pattern matches anywhere in `string`.
     public func matches(_ string: String) -> Bool {
+        if let bitVM { return bitVM.matches(string) }
+        return matchesWithThreadList(string)
+    }
+
+    /// The general Pike VM (any program size), also used by the tests to check the bit-set one.
+    func matchesWithThreadList(_ string: String) -> Bool {
         var vm = PikeVM(program: program, classes: classes)
         return vm.run(string)
     }

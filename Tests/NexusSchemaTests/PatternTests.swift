@@ -108,3 +108,28 @@ private func refusal(_ pattern: String) -> String? {
         #expect(try !Pattern("^[0-9]{3}$").matches("1234"))
     }
 }
+
+@Suite struct PatternEnginesAgreeTests {
+    @Test func bitSetAndThreadListEnginesAgree() throws {
+        let patterns = ["^a", "b$", "^[a-c]+$", "x|y", "^(ab)+$", "^.{2,3}$", "[0-9]", #"^\d+$"#, #"\s"#, "^[^a]*$", "^a?b*c+$",
+                        "(?:xy){2}", "^é", ".😀", "^[a-zé]{1,3}$", #"^\d{1,2}-?[a-c]*$"#, "^(a|b|)$", #"\bab\b"#, #"\Bb"#, "^$", "",
+                        "^a|b$", "(a*)*c", #"^\w+@\w+\.com$"#, "a{3}|b{2,}", "^[a-z0-9-]{8,36}$"]
+        let strings = ["", "a", "ab", "abab", "abc", "xyxy", "12", "1-ab", "é", "a😀", "ccc", "aaab", "a b", "bab", "x@y.com", "3f2a9c1e-77b0",
+                       "ab ab", "b", "aaa", "bb", "c"]
+        var checked = 0
+        for source in patterns {
+            let p = try Pattern(source)
+            #expect(p.bitVM != nil, "\(source)")
+            for s in strings {
+                #expect(p.matches(s) == p.matchesWithThreadList(s), "\(source) on \(s)")
+                checked += 1
+            }
+        }
+        #expect(checked == patterns.count * strings.count)
+        // Large programs take the thread-list engine.
+        let large = try Pattern("^[a-z]{100,200}$")
+        #expect(large.bitVM == nil)
+        #expect(large.matches(String(repeating: "q", count: 150)))
+        #expect(!large.matches(String(repeating: "q", count: 99)))
+    }
+}

@@ -50,5 +50,10 @@ struct SchemaBenchmarkTests {
         #expect(schema.isValid(instance))
         _ = measure("validate order request (pattern, enum, multipleOf 0.01, 2 items)", iterations: 200_000) { schema.isValid(instance) }
         _ = measure("parse order request (\(body.count) bytes)", iterations: 200_000) { (try? JSONValue.parse(body)) != nil }
+        let pattern = try Pattern("^[a-z0-9-]{8,36}$")
+        _ = measure("pattern ^[a-z0-9-]{8,36}$ on 20 characters") { pattern.matches("3f2a9c1e-77b0-4c1d") }
+        let amount = try Schema(parsing: #"{"multipleOf":0.01}"#)
+        let value = try JSONValue.parse("19.99")
+        _ = measure("multipleOf 0.01 on 19.99") { amount.isValid(value) }
     }
 }
