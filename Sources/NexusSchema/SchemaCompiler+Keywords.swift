@@ -32,6 +32,11 @@ extension SchemaCompiler {
                 _ = schemaMap(value, location, key)
             case "$ref":
                 guard case .string(let ref) = value else { problem(at, "$ref must be a string"); continue }
+                guard embeddedResources == 0 else {
+                    problem(at, "$ref inside a subschema with its own $id is not supported (it would resolve against that $id); "
+                        + "move the $id to the root or drop it")
+                    continue
+                }
                 pendingRefs.append((node, checks.count, ref, at))
                 checks.append(.ref(-1))
             case "type":

@@ -7,6 +7,9 @@ struct SchemaCompiler {
     var byLocation: [String: Int] = [:]
     /// `$ref`s to resolve once every node exists: node, index of the check, the reference, its location.
     var pendingRefs: [(node: Int, check: Int, ref: String, location: String)] = []
+    /// How many subschemas with their own `$id` enclose the one being compiled: inside one, `#/...` would be
+    /// relative to that resource (not implemented), so a `$ref` there is refused rather than resolved wrongly.
+    var embeddedResources = 0
 
     init(document: JSONValue) {
         self.document = document
@@ -33,9 +36,12 @@ struct SchemaCompiler {
         case .bool(let b):
             nodes[index].constant = b
         case .object(let object):
+            let embedded = location != "#" && object["$id"] != nil
+            if embedded { embeddedResources += 1 }
             var checks: [SchemaCheck] = []
             compileKeywords(object, at: location, node: index, into: &checks)
             nodes[index].checks = checks
+            if embedded { embeddedResources -= 1 }
         default:
             problem(location, "a schema must be an object or a boolean, not \(value.typeName)")
         }

@@ -46,3 +46,12 @@ import Testing
         #expect(problems("{") .first?.hasPrefix("#: not JSON: 1:2") == true)
     }
 }
+
+@Suite struct SchemaEmbeddedResourceTests {
+    @Test func refsInsideEmbeddedResourcesAreRefused() {
+        #expect(problems(##"{"$id":"https://x/root","$defs":{"a":{"type":"string"}},"$ref":"#/$defs/a"}"##).isEmpty)
+        #expect(problems(##"{"$defs":{"a":{"$id":"https://x/a","properties":{"p":{"$ref":"#/$defs/b"}}},"b":true}}"##)
+                == ["#/$defs/a/properties/p/$ref: $ref inside a subschema with its own $id is not supported (it would resolve against that $id); move the $id to the root or drop it"])
+        #expect(problems(##"{"$defs":{"a":{"$id":"https://x/a","type":"string"}},"$ref":"#/$defs/a"}"##).isEmpty)
+    }
+}
