@@ -160,7 +160,8 @@ struct PatternParser {
         depth -= 1
         guard peek == ")" else { throw fail("unterminated group '('", at: start) }
         i += 1
-        return inner
+        // Wrapped, so that a quantified group around an assertion, (^)*, stays legal while ^* is refused.
+        return .sequence([inner])
     }
 
     mutating func atomEscape() throws(PatternError) -> PatternNode {

@@ -42,4 +42,33 @@ import Testing
         #expect(pairs >= 2_000)
         #expect(valid * 4 >= pairs && (pairs - valid) * 4 >= pairs, "valid \(valid) of \(pairs)")
     }
+
+    /// Pattern against Python's `re.search` on random patterns of the supported subset (Differential/patterns.json).
+    @Test func patternsAgreeWithPythonRe() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Differential/patterns.json").path
+        let data = try #require(FileManager.default.contents(atPath: path), "missing \(path)")
+        let document = try JSONParser(limits: .init(maxBytes: 16 << 20)).parse(Array(data))
+        guard case .array(let cases) = try #require(document["cases"]) else { Issue.record("no cases"); return }
+        var pairs = 0
+        var problems: [String] = []
+        for entry in cases {
+            guard case .string(let source) = try #require(entry["pattern"]), case .array(let strings) = try #require(entry["strings"]) else { continue }
+            let pattern: Pattern
+            do {
+                pattern = try Pattern(source)
+            } catch {
+                problems.append("refused \(source): \(error)")
+                continue
+            }
+            for pair in strings {
+                guard case .string(let s) = pair[0], case .bool(let expected) = pair[1] else { continue }
+                pairs += 1
+                if pattern.matches(s) != expected || pattern.matchesWithThreadList(s) != expected {
+                    problems.append("/\(source)/ on \(JSONValue.string(s).serialized): Python says \(expected)")
+                }
+            }
+        }
+        #expect(problems.isEmpty, "\(problems.count) problems in \(pairs) pairs:\n\(problems.prefix(20).joined(separator: "\n"))")
+        #expect(pairs >= 10_000)
+    }
 }

@@ -133,3 +133,44 @@ private func refusal(_ pattern: String) -> String? {
         #expect(!large.matches(String(repeating: "q", count: 99)))
     }
 }
+
+@Suite struct PatternRandomTests {
+    /// Random pattern text from the syntax alphabet: it compiles or is refused, never crashes; when it compiles, both
+    /// engines agree on random strings.
+    @Test func randomPatternsNeverCrashAndEnginesAgree() {
+        var state: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let syntax = Array(#"ab01^$.*+?()[]{}|\-,dwsbDWSBux:=!<>é"#.unicodeScalars)
+        let alphabet = Array("ab01 -_é😀".unicodeScalars)
+        var compiled = 0
+        for _ in 0..<20_000 {
+            var source = ""
+            for _ in 0..<(1 + next(10)) { source.unicodeScalars.append(syntax[next(syntax.count)]) }
+            guard let p = try? Pattern(source) else { continue }
+            compiled += 1
+            for _ in 0..<4 {
+                var s = ""
+                for _ in 0..<next(7) { s.unicodeScalars.append(alphabet[next(alphabet.count)]) }
+                #expect(p.matches(s) == p.matchesWithThreadList(s), "\(source) on \(s)")
+            }
+        }
+        #expect(compiled > 1_000)
+    }
+}
+
+@Suite struct PatternFoundByDifferentialTests {
+    @Test func quantifiedGroupsAroundAssertionsAreLegal() throws {
+        #expect(try Pattern("(?:^){0,2}a").matches("ba"))
+        #expect(try Pattern("($){1,}").matches("x"))
+        #expect(try Pattern("(^)+a").matches("ab"))
+        #expect(try !Pattern("(^)+a").matches("ba"))
+        #expect(throws: PatternError.self) { try Pattern("^+") }
+    }
+
+    @Test func notBoundaryMatchesTheEmptyString() throws {
+        #expect(try Pattern(#"\B"#).matches(""))  // ECMA-262; Python before 3.14 says no
+    }
+}
