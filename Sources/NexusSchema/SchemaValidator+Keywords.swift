@@ -1,4 +1,9 @@
 extension SchemaValidator {
+    /// "1 item", "2 items".
+    static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String {
+        "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+    }
+
     mutating func applyNumber(_ check: SchemaCheck, _ node: Int, _ n: JSONNumber) -> Bool {
         switch check {
         case .minimum(let limit):
@@ -60,12 +65,12 @@ extension SchemaValidator {
                 if count >= limit { return true }
             }
             if count >= limit { return true }
-            fail(node, "minLength", "must be at least \(limit) characters long, not \(count)")
+            fail(node, "minLength", "must be at least \(SchemaValidator.count(limit, "character")) long, not \(count)")
         case .maxLength(let limit):
             if s.utf8.count <= limit { return true }
             let count = s.unicodeScalars.count
             if count <= limit { return true }
-            fail(node, "maxLength", "must be at most \(limit) characters long, not \(count)")
+            fail(node, "maxLength", "must be at most \(SchemaValidator.count(limit, "character")) long, not \(count)")
         case .pattern(let pattern):
             if pattern.matches(s) { return true }
             fail(node, "pattern", "must match the pattern \(JSONValue.string(pattern.source).serialized)")
@@ -79,10 +84,10 @@ extension SchemaValidator {
         switch check {
         case .minItems(let limit):
             if elements.count >= limit { return true }
-            fail(node, "minItems", "must have at least \(limit) items, not \(elements.count)")
+            fail(node, "minItems", "must have at least \(SchemaValidator.count(limit, "item")), not \(elements.count)")
         case .maxItems(let limit):
             if elements.count <= limit { return true }
-            fail(node, "maxItems", "must have at most \(limit) items, not \(elements.count)")
+            fail(node, "maxItems", "must have at most \(SchemaValidator.count(limit, "item")), not \(elements.count)")
         case .uniqueItems:
             if let (i, j) = SchemaValidator.firstDuplicate(elements) {
                 fail(node, "uniqueItems", "items must be unique: items \(i) and \(j) are equal")
@@ -122,10 +127,10 @@ extension SchemaValidator {
         switch check {
         case .minProperties(let limit):
             if object.count >= limit { return true }
-            fail(node, "minProperties", "must have at least \(limit) properties, not \(object.count)")
+            fail(node, "minProperties", "must have at least \(SchemaValidator.count(limit, "property", "properties")), not \(object.count)")
         case .maxProperties(let limit):
             if object.count <= limit { return true }
-            fail(node, "maxProperties", "must have at most \(limit) properties, not \(object.count)")
+            fail(node, "maxProperties", "must have at most \(SchemaValidator.count(limit, "property", "properties")), not \(object.count)")
         case .required(let names):
             var valid = true
             for name in names where !object.contains(name) {

@@ -80,7 +80,7 @@ struct SchemaValidator {
             return false
         case .enumeration(let values):
             for v in values where v == instance { return true }
-            fail(node, "enum", values.count == 1 ? "must be \(values[0].serialized)" :
+            fail(node, "enum", values.isEmpty ? "no value is allowed (enum is empty)" : values.count == 1 ? "must be \(values[0].serialized)" :
                 "must be one of \(values.prefix(10).map(\.serialized).joined(separator: ", "))\(values.count > 10 ? ", ..." : "")")
             return false
         case .constant(let value):

@@ -48,7 +48,7 @@ import Testing
         #expect(valid(##"{"maxLength":1}"##, ##""😀""##))  // one code point, two UTF-16 units, four bytes
         #expect(valid(##"{"minLength":2,"maxLength":2}"##, ##""é😀""##))
         #expect(violations(##"{"minLength":3}"##, ##""ab""##) == ["|#/minLength|must be at least 3 characters long, not 2"])
-        #expect(violations(##"{"maxLength":1}"##, ##""ab""##) == ["|#/maxLength|must be at most 1 characters long, not 2"])
+        #expect(violations(##"{"maxLength":1}"##, ##""ab""##) == ["|#/maxLength|must be at most 1 character long, not 2"])
         #expect(violations(##"{"pattern":"^[a-z]+$"}"##, ##""aB""##) == [##"|#/pattern|must match the pattern "^[a-z]+$""##])
         #expect(valid(##"{"pattern":"b"}"##, ##""abc""##))
         #expect(valid(##"{"format":"email"}"##, ##""not an email""##))  // format is an annotation
@@ -83,7 +83,8 @@ import Testing
                 == ["/x-b|#/patternProperties/^x-/type|must be string, not integer", "/m|#/additionalProperties/type|must be integer, not string"])
         #expect(violations(##"{"properties":{"a/b":{"properties":{"m~n":{"type":"string"}}}}}"##, ##"{"a/b":{"m~n":1}}"##)
                 == ["/a~1b/m~0n|#/properties/a~1b/properties/m~0n/type|must be string, not integer"])
-        #expect(!valid(##"{"minProperties":1}"##, "{}"))
+        #expect(violations(##"{"minProperties":1}"##, "{}") == ["|#/minProperties|must have at least 1 property, not 0"])
+        #expect(violations(##"{"enum":[]}"##, "1") == ["|#/enum|no value is allowed (enum is empty)"])
         #expect(!valid(##"{"maxProperties":1}"##, ##"{"a":1,"b":2}"##))
         #expect(violations(##"{"propertyNames":{"maxLength":2}}"##, ##"{"abc":1}"##) == [##"|#/propertyNames|property name "abc" does not match propertyNames"##])
         #expect(violations(##"{"dependentRequired":{"card":["cvv"]}}"##, ##"{"card":1}"##)
