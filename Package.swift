@@ -55,6 +55,9 @@ let package = Package(
         .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
+        // JSON values (a strict parser that keeps key order and number literals, a serializer) and JSON Schema 2020-12
+        // validation: compiled once, validated on the request path; no dependencies.
+        .target(name: "NexusSchema", swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
@@ -86,6 +89,7 @@ let package = Package(
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
         .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
         .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
+        .testTarget(name: "NexusSchemaTests", dependencies: ["NexusSchema"], exclude: ["Differential"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
