@@ -46,6 +46,10 @@ let package = Package(
         .target(name: "NexusState", dependencies: ["CNexusLinux", "NexusSystem", "NexusRuntime"], swiftSettings: strict),
         // SHA-256, constant-time comparison, secure random bytes, hex and base64url (OpenSSL underneath).
         .target(name: "NexusCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // The OpenSSL macros NexusJWT needs as plain C (EVP_PKEY_PUBLIC_KEY, key type ids) and the extra headers.
+        .target(name: "CNexusJWT", dependencies: ["COpenSSL"]),
+        // JWS/JWT verification: compact parsing, keys (PEM, JWK Set), HS/RS/PS/ES/EdDSA over OpenSSL EVP, claims.
+        .target(name: "NexusJWT", dependencies: ["COpenSSL", "CNexusJWT", "NexusCrypto"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
@@ -76,6 +80,7 @@ let package = Package(
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
+        .testTarget(name: "NexusJWTTests", dependencies: ["NexusJWT", "NexusCrypto", "COpenSSL", "CNexusJWT"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
