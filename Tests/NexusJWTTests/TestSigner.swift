@@ -10,7 +10,7 @@ final class TestSigner {
     let secret: [UInt8]
     private let pkey: OpaquePointer?
 
-    init(_ alg: JWSAlgorithm, secret: [UInt8] = SecureRandom.bytes(64)) {
+    init(_ alg: JWSAlgorithm, secret: [UInt8] = SecureRandom.bytes(64), ed448: Bool = false) {
         self.alg = alg
         self.secret = secret
         switch alg {
@@ -19,7 +19,7 @@ final class TestSigner {
         case .es256: pkey = Self.generate("EC") { EVP_PKEY_CTX_set_group_name($0, "prime256v1") }
         case .es384: pkey = Self.generate("EC") { EVP_PKEY_CTX_set_group_name($0, "secp384r1") }
         case .es512: pkey = Self.generate("EC") { EVP_PKEY_CTX_set_group_name($0, "secp521r1") }
-        case .edDSA: pkey = Self.generate("ED25519") { _ in 1 }
+        case .edDSA: pkey = Self.generate(ed448 ? "ED448" : "ED25519") { _ in 1 }
         }
     }
 
