@@ -1,7 +1,7 @@
 // JSONValue: a decoded JSON document, for JOSE headers, claims and JWK members whose shape varies.
 
 /// Any JSON value. Numbers are Doubles (JSON has no integers; NumericDate values fit exactly up to 2^53).
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)
@@ -9,21 +9,10 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() {
-            self = .null
-        } else if let b = try? c.decode(Bool.self) {
-            self = .bool(b)
-        } else if let d = try? c.decode(Double.self) {
-            self = .number(d)
-        } else if let s = try? c.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? c.decode([JSONValue].self) {
-            self = .array(a)
-        } else {
-            self = .object(try c.decode([String: JSONValue].self))
-        }
+    /// The JSON text in `bytes` (RFC 8259, strictly: see JSONParser), or `nil` if it is not valid JSON.
+    public init?(parsing bytes: [UInt8]) {
+        guard let value = JSONParser.parse(bytes) else { return nil }
+        self = value
     }
 
     /// The string, if this is one.

@@ -1,5 +1,4 @@
 // KeySet: an immutable set of verification keys, looked up by kid and alg.
-import FoundationEssentials
 
 /// One JWK that was left out of a set, and why (never key material).
 public struct KeySetIssue: Sendable, Equatable, CustomStringConvertible {
