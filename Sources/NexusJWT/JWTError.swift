@@ -44,6 +44,22 @@ public enum JWTError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The RFC 6750 error code for the `WWW-Authenticate` challenge.
     public var oauthErrorCode: String { "invalid_token" }
 
+    /// The `WWW-Authenticate` value for a 401 answering this error (RFC 6750 §3), e.g.
+    /// `Bearer realm="api", error="invalid_token", error_description="token expired"`.
+    public func wwwAuthenticate(realm: String? = nil) -> String {
+        func quoted(_ s: String) -> String {
+            var out = "\""
+            for c in s.unicodeScalars where c.value >= 0x20 && c.value < 0x7F {  // RFC 6750: %x20-21 / %x23-5B / %x5D-7E
+                if c == "\"" || c == "\\" { continue }
+                out.unicodeScalars.append(c)
+            }
+            return out + "\""
+        }
+        var value = "Bearer "
+        if let realm { value += "realm=\(quoted(realm)), " }
+        return value + "error=\"\(oauthErrorCode)\", error_description=\(quoted(description))"
+    }
+
     /// A short description safe to send to the client and to log (never token content).
     public var description: String {
         switch self {

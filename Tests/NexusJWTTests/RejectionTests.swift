@@ -179,6 +179,12 @@ func flipBit(in token: String) -> String {
         #expect(throws: JWTError.invalidClaim("scp")) { try v.verify(token(#"{"exp":1800001000,"client_id":"b","scp":7}"#), now: now) }
     }
 
+    @Test func wwwAuthenticate() {
+        #expect(JWTError.expired.wwwAuthenticate() == #"Bearer error="invalid_token", error_description="token expired""#)
+        #expect(JWTError.missingClaim("client_id").wwwAuthenticate(realm: "a \"b\"\\c\n")
+            == #"Bearer realm="a bc", error="invalid_token", error_description="missing claim client_id""#)
+    }
+
     /// Error descriptions are fixed text: nothing of the token reaches a client or a log.
     @Test func errorsNeverEchoTheToken() throws {
         let marker = "SECRETMARKER"
