@@ -53,6 +53,10 @@ let package = Package(
         .target(name: "NexusAuth", dependencies: ["NexusCrypto"], swiftSettings: hotPath),
         // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
         .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
+        // The OpenSSL macros NexusJWT needs as plain C (EVP_PKEY_PUBLIC_KEY, key type ids) and the extra headers.
+        .target(name: "CNexusJWT", dependencies: ["COpenSSL"]),
+        // JWS/JWT verification: compact parsing, keys (PEM, JWK Set), HS/RS/PS/ES/EdDSA over OpenSSL EVP, claims.
+        .target(name: "NexusJWT", dependencies: ["COpenSSL", "CNexusJWT", "NexusCrypto"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
         // JSON values (a strict parser that keeps key order and number literals, a serializer) and JSON Schema 2020-12
@@ -90,6 +94,7 @@ let package = Package(
         .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
         .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
         .testTarget(name: "NexusSchemaTests", dependencies: ["NexusSchema"], exclude: ["Differential"]),
+        .testTarget(name: "NexusJWTTests", dependencies: ["NexusJWT", "NexusCrypto", "COpenSSL", "CNexusJWT"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),
     ]
