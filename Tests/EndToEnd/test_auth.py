@@ -302,3 +302,37 @@ def test_gcra_accuracy_two_loops_128_connections(nexusd_binary, tmp_path):
     assert 990 <= counts["200"] <= 1010, counts
     assert counts["429"] > 1000, counts  # the load was far above the limit
     assert srv.stop() == 0
+
+
+def test_jwt_bearer_tokens_made_by_pyjwt(nexusd_binary, tmp_path):
+    """Tokens signed by PyJWT (RS256, ES256, EdDSA, HS256) pass; expired, not-yet-valid, wrong audience or issuer,
+    a flipped signature bit, alg none and HS256 signed with the RSA public key are refused with 401."""
+    fixtures = tmp_path / "jwt"
+    subprocess.run(["python3", str(Path(__file__).parent / "jwt_tokens.py"), str(fixtures)], check=True)
+    os.chmod(fixtures / "hmac.secret", 0o600)
+    policy = json.loads((fixtures / "policy.json").read_text())
+    cfg = auth_config(tmp_path)
+    cfg["auth"]["jwt"] = {"issuers": [policy["issuer"]], "audiences": [policy["audience"]],
+                          "keys": [{"jwks_file": str(fixtures / "jwks.json")}]}
+    cfg["consumers"].append({"name": "alice", "scopes": [], "plan": "small"})
+    srv = start(nexusd_binary, cfg, tmp_path)
+    tokens = json.loads((fixtures / "tokens.json").read_text())
+    assert {t["expect"] for t in tokens} >= {"valid", "expired", "wrong_audience", "bad_signature"}
+    for t in tokens:
+        r = req(srv, "/orders", t["token"], header="Authorization")
+        if t["expect"] == "valid":
+            assert r.status == 200, (t["name"], r)
+            assert '"consumer";' in r.headers.get("ratelimit", "")  # alice's plan applies: the token named a known consumer
+        else:
+            assert r.status == 401, (t["name"], t["expect"], r)
+            assert 'error="invalid_token"' in r.headers["www-authenticate"]
+            assert t["token"] not in r.body.decode()
+    # Scopes come from the token: a route needing a scope the token lacks is 403.
+    cfg2 = deep_merge(cfg, {})
+    cfg2["routes"].append({"name": "admin", "path": "/admin", "scopes": ["admin"], "handler": "static", "body": "x"})
+    (tmp_path / "nexus.yaml").write_text(__import__("nexus_e2e").to_yaml(cfg2))
+    ok(ctl(tmp_path / "admin.sock", "config", "reload"))
+    valid = next(t["token"] for t in tokens if t["expect"] == "valid")
+    assert req(srv, "/admin", valid, header="Authorization").status == 403
+    assert srv.stop() == 0
+    assert valid not in srv.stderr

@@ -2,6 +2,7 @@ import Logging
 import NexusAuth
 import NexusConfig
 import NexusCrypto
+import NexusJWT
 import NexusServer
 import NexusSystem
 import Synchronization
@@ -20,6 +21,8 @@ final class CredentialPublisher: Sendable {
     /// The keys file's entries as HMACs with their consumer, from the last start or reload.
     private let fileKeys = Mutex<[(mac: [UInt8], consumer: String)]>([])
     private let config: Mutex<NexusConfig>
+    /// The JWT verifier of the configuration in force (nil: JWTs not accepted).
+    private let jwt = Mutex<Verifier?>(nil)
 
     init(server: Server, state: DurableState, secret: [UInt8], config: NexusConfig, logger: Logger) {
         self.server = server
@@ -43,6 +46,7 @@ final class CredentialPublisher: Sendable {
     struct Prepared: Sendable {
         fileprivate var config: NexusConfig
         fileprivate var macs: [(mac: [UInt8], consumer: String)]
+        fileprivate var jwt: Verifier?
     }
 
     /// Reads the configuration's keys file (at start and reload); the error says which line is wrong.
@@ -54,13 +58,21 @@ final class CredentialPublisher: Sendable {
             case .failure(let f): return .failure(f)
             }
         }
-        return .success(Prepared(config: cfg, macs: macs))
+        var verifier: Verifier?
+        if let jwt = cfg.auth?.jwt {
+            switch JWTSetup.verifier(jwt, configFile: configFile) {
+            case .success(let v): verifier = v
+            case .failure(let f): return .failure(KeysFile.Failure(description: f.description))
+            }
+        }
+        return .success(Prepared(config: cfg, macs: macs, jwt: verifier))
     }
 
     /// Makes a prepared configuration current and publishes the keys.
     func commit(_ p: Prepared) {
         fileKeys.withLock { $0 = p.macs }
         config.withLock { $0 = p.config }
+        jwt.withLock { $0 = p.jwt }
         publish()
     }
 
@@ -88,8 +100,19 @@ final class CredentialPublisher: Sendable {
             entries.append((mac, Principal(consumer: c.id, index: index(of: c.id), scopes: Set(scopes),
                                            plan: c.plan.flatMap { plans[$0] }, expiresAt: stopsAt, keyID: key.id)))
         }
+        // Consumers a JWT may name, by id and by name.
+        var known: [String: CredentialTable.KnownConsumer] = [:]
+        for c in cfg.consumers {
+            known[c.name] = .init(id: c.name, index: index(of: c.name), plan: c.plan.flatMap { plans[$0] })
+        }
+        for c in state.consumers.list() {
+            let k = CredentialTable.KnownConsumer(id: c.id, index: index(of: c.id), plan: c.plan.flatMap { plans[$0] })
+            known[c.id] = k
+            if known[c.name] == nil { known[c.name] = k }
+        }
         let g = generation.add(1, ordering: .relaxed).newValue
-        server.publish(credentials: CredentialTable(secret: secret, entries: entries, generation: g))
+        server.publish(credentials: CredentialTable(secret: secret, entries: entries, generation: g, jwt: jwt.withLock { $0 },
+                                                    known: known))
         logger.debug("API keys published", metadata: ["keys": "\(entries.count)", "generation": "\(g)"])
     }
 
