@@ -81,7 +81,7 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
                           dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",
-                                         "NexusCrypto", "NexusJWT", "NexusAuth", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         "NexusCrypto", "NexusJWT", "NexusAuth", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,
                           linkerSettings: [.linkedLibrary("jemalloc")]),

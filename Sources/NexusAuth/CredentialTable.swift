@@ -43,9 +43,13 @@ public final class CredentialTable: Sendable {
     private let known: [String: KnownConsumer]
     /// Rises with every table nexusd builds: a loop's cache is emptied when it sees a new generation.
     public let generation: Int
+    /// Called (from a loop) when a JWT names a key the verifier does not hold: nexusd refetches its JWK Set URLs
+    /// (rate-limited there). Must not block.
+    private let onUnknownKey: (@Sendable () -> Void)?
 
     public init(secret: [UInt8], entries: [(mac: [UInt8], principal: Principal)], generation: Int,
-                jwt: Verifier? = nil, known: [String: KnownConsumer] = [:]) {
+                jwt: Verifier? = nil, known: [String: KnownConsumer] = [:], onUnknownKey: (@Sendable () -> Void)? = nil) {
+        self.onUnknownKey = onUnknownKey
         self.secret = secret
         var map: [MAC: Principal] = [:]
         for e in entries { if let m = MAC(e.mac) { map[m] = e.principal } }
@@ -66,9 +70,13 @@ public final class CredentialTable: Sendable {
     /// The principal of a bearer JWT: its consumer claim (a known consumer's plan and index when it names one), its
     /// scopes, valid until its `exp`. nil when the token does not verify (or JWTs are not configured).
     public func verifyJWT(_ token: [UInt8], now: Int) -> Principal? {
-        guard let jwt, let verified = try? jwt.verify(token, now: now), let consumer = verified.consumer, !consumer.isEmpty else {
+        guard let jwt else { return nil }
+        let verified: VerifiedToken
+        do throws(JWTError) { verified = try jwt.verify(token, now: now) } catch {
+            if error == .unknownKey { onUnknownKey?() }
             return nil
         }
+        guard let consumer = verified.consumer, !consumer.isEmpty else { return nil }
         let k = known[consumer]
         return Principal(consumer: k?.id ?? consumer, index: k?.index ?? -1, scopes: Set(verified.scopes), plan: k?.plan,
                          expiresAt: verified.expiresAt, keyID: "jwt:" + (verified.keyID ?? "-"))

@@ -47,11 +47,15 @@ public struct AuthConfig: Sendable, Equatable {
 /// JWT bearer tokens: which keys sign them and what their claims must say. YAML: `auth.jwt`.
 public struct JWTConfig: Sendable, Equatable {
     /// Where verification keys come from. YAML: `keys`, a list of `{jwks_file: F}`, `{pem_file: F, kid: K,
-    /// alg: A}` (a public key or certificate) or `{hmac_secret_file: F, kid: K, alg: HS256}`.
+    /// alg: A}` (a public key or certificate), `{hmac_secret_file: F, kid: K, alg: HS256}` or `{jwks_url: URL}`.
     public enum KeySource: Sendable, Equatable {
         case jwksFile(String)
         case pemFile(String, kid: String?, alg: String?)
         case hmacSecretFile(String, kid: String?, alg: String?)
+        /// A JWK Set fetched over HTTPS at start, every `refresh`, and (at most every 30 s) when a token names a
+        /// key it does not hold; verified against the system's CAs or `ca_file`. YAML: `{jwks_url: URL,
+        /// refresh: 10m, ca_file: F}`.
+        case jwksURL(String, refresh: Duration, caFile: String?)
     }
 
     public var keys: [KeySource] = []

@@ -73,15 +73,27 @@ extension ConfigDecoder {
         }
         for (i, item) in items.enumerated() {
             let p = Self.join(f.path("keys"), index: i)
-            guard let k = fields(item, path: p, allowed: ["jwks_file", "pem_file", "hmac_secret_file", "kid", "alg"]) else { continue }
+            guard let k = fields(item, path: p, allowed: ["jwks_file", "pem_file", "hmac_secret_file", "jwks_url", "refresh", "ca_file", "kid", "alg"]) else { continue }
             let kid: String? = value(k, "kid", default: nil, expected: "a key id") { $0 }
             let alg: String? = value(k, "alg", default: nil, expected: "an algorithm") { text throws(InvalidValue) in
                 guard JWTConfig.algorithmNames.contains(text) else { throw InvalidValue("unknown algorithm '\(text)'") }
                 return text
             }
-            let sources = ["jwks_file", "pem_file", "hmac_secret_file"].filter { k[$0] != nil }
+            let sources = ["jwks_file", "pem_file", "hmac_secret_file", "jwks_url"].filter { k[$0] != nil }
             guard sources.count == 1 else {
-                fail(k.mark, p, "a key source has exactly one of jwks_file, pem_file, hmac_secret_file")
+                fail(k.mark, p, "a key source has exactly one of jwks_file, pem_file, hmac_secret_file, jwks_url")
+                continue
+            }
+            if sources[0] == "jwks_url" {
+                let url = value(k, "jwks_url", default: "", expected: "an https:// URL") { text throws(InvalidValue) in
+                    guard text.hasPrefix("https://"), text.count > 8, !text.contains(" ") else {
+                        throw InvalidValue("expected an https:// URL (keys are fetched over TLS only), got '\(text)'")
+                    }
+                    return text
+                }
+                let refresh = duration(k, "refresh", default: .seconds(600), maximum: .seconds(86_400))
+                let ca: String? = value(k, "ca_file", default: nil, expected: "a file path", Self.filePath)
+                jwt.keys.append(.jwksURL(url, refresh: refresh, caFile: ca))
                 continue
             }
             let file = value(k, sources[0], default: "", expected: "a file path", Self.filePath)

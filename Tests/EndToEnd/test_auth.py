@@ -336,3 +336,93 @@ def test_jwt_bearer_tokens_made_by_pyjwt(nexusd_binary, tmp_path):
     assert req(srv, "/admin", valid, header="Authorization").status == 403
     assert srv.stop() == 0
     assert valid not in srv.stderr
+
+
+def make_tls_server_cert(d: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1, made with the openssl command."""
+    d.mkdir(parents=True, exist_ok=True)
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+        "-subj", "/CN=test-ca", "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", str(d / "srv.key"), "-out", str(d / "srv.csr"))
+    (d / "ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", str(d / "srv.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
+        "-CAcreateserial", "-days", "2", "-extfile", str(d / "ext"), "-out", str(d / "srv.pem"))
+    return d / "ca.pem", d / "srv.pem", d / "srv.key"
+
+
+def test_jwks_url_over_https_rotates_keys(nexusd_binary, tmp_path):
+    """The JWK Set is fetched over verified TLS from a local HTTPS server; when it rotates to a new key, tokens of
+    the new key pass and tokens of the old one are refused, without a restart."""
+    import http.server
+    import ssl
+
+    import jwt as pyjwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    ca, cert, key = make_tls_server_cert(tmp_path / "tls")
+    keys = {kid: rsa.generate_private_key(public_exponent=65537, key_size=2048) for kid in ("old", "new")}
+
+    def jwk(kid):
+        d = json.loads(pyjwt.algorithms.RSAAlgorithm.to_jwk(keys[kid].public_key()))
+        d.update(kid=kid, alg="RS256", use="sig")
+        return d
+
+    served = {"body": json.dumps({"keys": [jwk("old")]}).encode()}
+
+    class JWKS(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(served["body"])))
+            self.end_headers()
+            self.wfile.write(served["body"])
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), JWKS)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        cfg = auth_config(tmp_path)
+        cfg["auth"]["jwt"] = {"audiences": ["nexus"], "keys": [
+            {"jwks_url": f"https://127.0.0.1:{httpd.server_address[1]}/jwks.json", "refresh": "1s", "ca_file": str(ca)}]}
+        srv = start(nexusd_binary, cfg, tmp_path)
+        now = int(time.time())
+        token = lambda kid: pyjwt.encode({"sub": "client1", "aud": "nexus", "exp": now + 600, "scope": "orders:read"},  # noqa: E731
+                                         keys[kid], algorithm="RS256", headers={"kid": kid})
+        assert req(srv, "/orders", token("old"), header="Authorization").status == 200
+        assert req(srv, "/orders", token("new"), header="Authorization").status == 401
+        served["body"] = json.dumps({"keys": [jwk("new")]}).encode()
+        deadline = time.time() + 10
+        while req(srv, "/orders", token("new"), header="Authorization").status != 200:
+            assert time.time() < deadline, "the rotated JWK Set was not fetched"
+            time.sleep(0.2)
+        assert req(srv, "/orders", token("old"), header="Authorization").status == 401
+        assert srv.stop() == 0
+    finally:
+        httpd.shutdown()
+
+
+def test_jwks_url_with_an_untrusted_certificate_is_not_used(nexusd_binary, tmp_path):
+    import http.server
+    import ssl
+    _, cert, key = make_tls_server_cert(tmp_path / "tls")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        cfg = auth_config(tmp_path)
+        cfg["auth"]["jwt"] = {"keys": [{"jwks_url": f"https://127.0.0.1:{httpd.server_address[1]}/jwks.json"}]}
+        srv = start(nexusd_binary, cfg, tmp_path)  # starts: the identity provider may be down; it says why
+        assert srv.wait_for_line(__import__("re").compile(r"JWK Set fetch failed"), timeout=10)
+        assert req(srv, "/orders", FILE_KEY).status == 200  # API keys keep working
+        assert srv.stop() == 0
+    finally:
+        httpd.shutdown()

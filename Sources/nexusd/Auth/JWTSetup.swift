@@ -9,10 +9,20 @@ enum JWTSetup {
         var description: String
     }
 
-    static func verifier(_ jwt: JWTConfig, configFile: String) -> Result<Verifier, Failure> {
+    /// The keys read from files, the claims policy, and the JWK Set URLs to fetch.
+    struct Setup: Sendable {
+        var keys: [VerificationKey]
+        var policy: ClaimsPolicy
+        var urls: [(url: String, refresh: Duration, caFile: String?)]
+    }
+
+    static func setup(_ jwt: JWTConfig, configFile: String) -> Result<Setup, Failure> {
         var keys: [VerificationKey] = []
+        var urls: [(url: String, refresh: Duration, caFile: String?)] = []
         for source in jwt.keys {
             switch source {
+            case .jwksURL(let url, let refresh, let ca):
+                urls.append((url, refresh, ca.map { AdminSetup.resolve($0, relativeTo: configFile) }))
             case .jwksFile(let file):
                 let path = AdminSetup.resolve(file, relativeTo: configFile)
                 guard let bytes = read(path) else { return .failure(Failure(description: "\(path): cannot read the JWK Set: \(String(cString: strerror(errno)))")) }
@@ -41,7 +51,7 @@ enum JWTSetup {
         let algorithms = jwt.algorithms.isEmpty ? Set(JWSAlgorithm.allCases) : Set(jwt.algorithms.compactMap(JWSAlgorithm.init(rawValue:)))
         let policy = ClaimsPolicy(issuers: jwt.issuers, audiences: jwt.audiences, leeway: Int(jwt.leeway.components.seconds),
                                   algorithms: algorithms, consumerClaim: jwt.consumerClaim, scopeClaims: jwt.scopeClaims)
-        return .success(Verifier(keys: KeySet(keys: keys), policy: policy))
+        return .success(Setup(keys: keys, policy: policy, urls: urls))
     }
 
     private static func read(_ path: String) -> [UInt8]? {
