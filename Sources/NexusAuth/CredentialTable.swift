@@ -27,11 +27,13 @@ public final class CredentialTable: Sendable {
         public var id: String
         public var index: Int
         public var plan: Plan?
+        public var scopes: Set<String>
 
-        public init(id: String, index: Int, plan: Plan?) {
+        public init(id: String, index: Int, plan: Plan?, scopes: Set<String> = []) {
             self.id = id
             self.index = index
             self.plan = plan
+            self.scopes = scopes
         }
     }
 
@@ -65,6 +67,18 @@ public final class CredentialTable: Sendable {
     /// Whether `presented` has the shape of a compact JWS (three base64url parts): it is then checked as a JWT.
     public static func looksLikeJWT(_ presented: [UInt8]) -> Bool {
         presented.count > 20 && presented.first == UInt8(ascii: "e") && presented.lazy.filter({ $0 == UInt8(ascii: ".") }).count == 2
+    }
+
+    /// The principal of a verified client certificate: the consumer its subject's CN names (RFC 2253 subject,
+    /// e.g. `O=Acme,CN=client-1`), with that consumer's scopes and plan; nil when the CN names no consumer.
+    public func principal(certificateSubject subject: String) -> Principal? {
+        var cn: Substring?
+        for part in subject.split(separator: ",") {
+            let p = part.drop(while: { $0 == " " })
+            if p.hasPrefix("CN=") { cn = p.dropFirst(3) }
+        }
+        guard let cn, let k = known[String(cn)] else { return nil }
+        return Principal(consumer: k.id, index: k.index, scopes: k.scopes, plan: k.plan, expiresAt: nil, keyID: "certificate")
     }
 
     /// The principal of a bearer JWT: its consumer claim (a known consumer's plan and index when it names one), its

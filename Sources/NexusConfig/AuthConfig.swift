@@ -28,6 +28,10 @@ public struct AuthConfig: Sendable, Equatable {
     public var lockout: Lockout?
     /// Bearer JWTs (besides API keys). nil (the default): none. YAML: `jwt`.
     public var jwt: JWTConfig?
+    /// A client certificate verified on a TLS listener (`client_ca`) authenticates its connection as the consumer
+    /// its subject's CN names (a consumer's id or name), when the request presents no key or token. Default false.
+    /// YAML: `client_certificates`.
+    public var clientCertificates = false
 
     public struct Lockout: Sendable, Equatable {
         public var failures: Int

@@ -1,5 +1,6 @@
 extension ConfigDecoder {
-    static let authKeys = ["secret_file", "key_headers", "keys_file", "trusted_proxies", "lockout", "jwt"]
+    static let authKeys = ["secret_file", "key_headers", "keys_file", "trusted_proxies", "lockout", "jwt",
+                           "client_certificates"]
     static let jwtKeys = ["keys", "issuers", "audiences", "leeway", "consumer_claim", "scope_claims", "algorithms"]
     static let planKeys = ["name", "rate", "burst", "quota_day", "quota_month"]
     static let consumerKeys = ["name", "scopes", "plan"]
@@ -41,6 +42,7 @@ extension ConfigDecoder {
             if let failures { auth.lockout = .init(failures: failures, window: window, duration: lockFor) }
         }
         if let node = fields["jwt"] { auth.jwt = decodeJWT(node, path: fields.path("jwt")) }
+        auth.clientCertificates = value(fields, "client_certificates", default: false, expected: "true or false", ValueParsers.boolean)
         return auth
     }
 

@@ -426,3 +426,19 @@ def test_jwks_url_with_an_untrusted_certificate_is_not_used(nexusd_binary, tmp_p
         assert srv.stop() == 0
     finally:
         httpd.shutdown()
+
+
+from tls_certs import curl as tls_curl, pki, tls_listener  # noqa: E402,F401  (pki is a fixture)
+
+
+def test_a_verified_client_certificate_identifies_a_consumer(nexus, pki):
+    cfg = tls_listener(pki, client_ca=pki.path("ca.pem"), client_verify="optional")
+    cfg.update({"auth": {"client_certificates": True},
+                "consumers": [{"name": "client-1", "scopes": ["orders:read"]}],
+                "routes": [{"name": "orders", "path": "/orders", "scopes": ["orders:read"], "handler": "static", "body": "orders\n"}]})
+    srv = nexus(cfg)
+    cert = ["--cert", pki.path("client.pem"), "--key", pki.path("client.key")]
+    with_cert = tls_curl(srv, "a.test", "/orders", "-w", "%{http_code}", "-o", "/dev/null", *cert, pki=pki)
+    assert with_cert.stdout == "200", with_cert.stderr  # subject O=Nexus Tests,CN=client-1
+    without = tls_curl(srv, "a.test", "/orders", "-w", "%{http_code}", "-o", "/dev/null", pki=pki)
+    assert without.stdout == "401"

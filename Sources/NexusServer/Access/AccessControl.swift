@@ -27,6 +27,8 @@ final class RouteAccess: Sendable {
 /// trusted proxies, the lockout, the plans' limit tables and the quota counters.
 final class AccessControl: Sendable {
     let keyHeaders: [AuthConfig.KeyHeader]
+    /// Whether a verified client certificate authenticates its connection.
+    let clientCertificates: Bool
     let trustedProxies: [AddressPattern]
     /// Failed authentications per client address (rate `failures / window`, burst `failures - 1`), and the
     /// addresses locked out until a time (a cell's TAT is its lock's end).
@@ -39,6 +41,7 @@ final class AccessControl: Sendable {
 
     init(_ auth: AuthConfig, plans: [PlanConfig], registry: LimiterRegistry, quotas: QuotaTable) {
         keyHeaders = auth.keyHeaders
+        clientCertificates = auth.clientCertificates
         trustedProxies = auth.trustedProxies.compactMap(AddressPattern.init)
         if let l = auth.lockout {
             let window = max(1, Int(l.window.components.seconds))

@@ -37,12 +37,16 @@ extension HTTPEngine {
         // 2, 3. Credentials and scopes.
         var principal: Principal?
         if !access.anonymous, let control {
-            guard let key = presentedKey(c, headers: control.keyHeaders, headBytes: headBytes) else {
+            let key = presentedKey(c, headers: control.keyHeaders, headBytes: headBytes)
+            // A verified client certificate stands in for a key when the request presents none.
+            let byCertificate = key == nil && control.clientCertificates
+                ? c.clientCertificateSubject.flatMap { credentials.principal(certificateSubject: $0) } : nil
+            guard key != nil || byCertificate != nil else {
                 reject(c, status: 401, title: "Unauthorized", detail: "this route needs an API key",
                        fields: [("WWW-Authenticate", "Bearer realm=\"nexus\"")])
                 return false
             }
-            let found = keyCache.resolve(key, in: credentials)
+            let found = byCertificate ?? keyCache.resolve(key!, in: credentials)
             if found == nil || (found!.expiresAt.map { $0 <= Clock.unixSeconds() } ?? false) {
                 // One answer for unknown, expired and revoked keys: never reveal whether a key exists.
                 noteFailedAuthentication(control, clientAddress(), now: now)

@@ -125,10 +125,11 @@ final class CredentialPublisher: Sendable {
         // Consumers a JWT may name, by id and by name.
         var known: [String: CredentialTable.KnownConsumer] = [:]
         for c in cfg.consumers {
-            known[c.name] = .init(id: c.name, index: index(of: c.name), plan: c.plan.flatMap { plans[$0] })
+            known[c.name] = .init(id: c.name, index: index(of: c.name), plan: c.plan.flatMap { plans[$0] }, scopes: Set(c.scopes))
         }
         for c in state.consumers.list() {
-            let k = CredentialTable.KnownConsumer(id: c.id, index: index(of: c.id), plan: c.plan.flatMap { plans[$0] })
+            let k = CredentialTable.KnownConsumer(id: c.id, index: index(of: c.id), plan: c.plan.flatMap { plans[$0] },
+                                                  scopes: Set(c.scopes))
             known[c.id] = k
             if known[c.name] == nil { known[c.name] = k }
         }
