@@ -6,7 +6,10 @@
 
 It exits with the command's exit status (128 + signal when killed). Usage:
 
-    notify-harness.py --log FILE [--socket @name|/path] [--watchdog-usec N] [--pid-file FILE] -- COMMAND...
+    notify-harness.py --log FILE [--socket @name|/path] [--watchdog-usec N] [--pid-file FILE]
+                      [--clean-env] [--setenv NAME=VALUE]... -- COMMAND...
+
+--clean-env starts the command with only PATH, the --setenv variables and the notify ones, as systemd does.
 """
 import argparse
 import os
@@ -26,6 +29,8 @@ def main() -> int:
                    help="an absolute path, or @name for the abstract namespace (the default)")
     p.add_argument("--watchdog-usec", type=int, default=0, help="sets WATCHDOG_USEC (0: no watchdog)")
     p.add_argument("--pid-file", help="the command's pid is written here")
+    p.add_argument("--clean-env", action="store_true", help="only PATH, --setenv and the notify variables")
+    p.add_argument("--setenv", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args()
     cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
@@ -43,7 +48,16 @@ def main() -> int:
         os.chmod(a.socket, 0o666)  # the command may run as another user
     s.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
 
-    env = dict(os.environ, NOTIFY_SOCKET=a.socket)
+    if a.clean_env:
+        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+    else:
+        env = dict(os.environ)
+    for item in a.setenv:
+        name, eq, value = item.partition("=")
+        if not eq or not name:
+            p.error(f"--setenv wants NAME=VALUE, not '{item}'")
+        env[name] = value
+    env["NOTIFY_SOCKET"] = a.socket
     if a.watchdog_usec > 0:
         env["WATCHDOG_USEC"] = str(a.watchdog_usec)
     log = open(a.log, "a", buffering=1)
