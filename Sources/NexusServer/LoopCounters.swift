@@ -1,3 +1,4 @@
+import NexusSystem
 import Synchronization
 
 /// What a loop publishes about itself for `nexusctl status` (and, later, metrics): written by the loop at each
@@ -9,6 +10,9 @@ public final class LoopCounters: Sendable {
     public let connections = Atomic<Int>(0)
     /// Requests per second over the last full second.
     public let rate = Atomic<Int>(0)
+    /// CLOCK_MONOTONIC milliseconds of the loop's last tick (of its creation before the first): the systemd
+    /// watchdog pings only while every loop's is recent.
+    public let lastTick = Atomic<Int64>(Clock.monotonicMilliseconds())
 
     private let last = Atomic<Int>(0)
     private let lastAt = Atomic<Int64>(0)
@@ -19,6 +23,7 @@ public final class LoopCounters: Sendable {
     func publish(requests served: Int, connections open: Int, now: Int64) {
         requests.store(served, ordering: .relaxed)
         connections.store(open, ordering: .relaxed)
+        lastTick.store(now, ordering: .relaxed)
         let since = lastAt.load(ordering: .relaxed)
         if now - since >= 1000 {
             if since > 0 { rate.store((served - last.load(ordering: .relaxed)) * 1000 / Int(now - since), ordering: .relaxed) }

@@ -181,6 +181,11 @@ public final class Server: @unchecked Sendable {
         return (c, r, rate)
     }
 
+    /// Milliseconds since each loop's last tick (a running loop ticks every 250 ms), for the systemd watchdog.
+    public func loopTickAges(now: Int64) -> [Int64] {
+        counters.map { now - $0.lastTick.load(ordering: .relaxed) }
+    }
+
     /// Asks every loop to stop accepting, finish in-flight requests and close by `deadline` (monotonic ms).
     public func shutdown(deadline: Int64) {
         monitor?.stop()

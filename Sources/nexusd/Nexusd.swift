@@ -56,6 +56,7 @@ struct Nexusd: ParsableCommand {
             return
         }
         let file = config!
+        let notify = SystemdNotify.shared // reads and clears $NOTIFY_SOCKET and $WATCHDOG_USEC before any thread starts
         var cfg: NexusConfig
         do { cfg = try ConfigLoader.load(path: file) } catch {
             FileHandleStderr.write("\(error)\nError: the configuration is not valid; nexusd did not start.\n")
@@ -74,6 +75,7 @@ struct Nexusd: ParsableCommand {
         LoggingSetup.bootstrap(writer: writer, level: Logger.Level(rawValue: cfg.log.level) ?? .info)
         let logger = Logger(label: "nexusd")
         logger.info("nexusd starting", metadata: ["version": "\(NexusVersion.string)", "config": "\(file)"])
+        for problem in notify.problems { logger.error("systemd: \(problem)") }
 
         let state: DurableState
         switch StateSetup.open(cfg.state, auth: cfg.auth, configFile: file) {
@@ -137,11 +139,15 @@ struct Nexusd: ParsableCommand {
         let admin = AdminSetup.start(config: cfg, configFile: file, server: server, reloader: reloader,
                                      state: state, credentials: credentials, logger: logger)
 
+        if let error = notify.ready(status: "serving") { logger.error("cannot tell systemd that nexusd is ready", metadata: ["error": "\(error)"]) }
+        var watchdog = Watchdog(notify: notify, logger: logger)
         var draining = false
         while !draining {
-            let sig = nexus_wait_signal()
+            watchdog?.ping(server)
+            let sig = watchdog.map { SignalWait.next(timeoutMilliseconds: $0.untilNextPing()) ?? 0 } ?? nexus_wait_signal()
             switch sig {
             case SIGTERM, SIGINT:
+                notify.stopping()
                 let grace = EngineMilliseconds.of(cfg.timeouts.shutdownGrace)
                 logger.info("draining", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")", "grace_ms": "\(grace)"])
                 admin?.stop()

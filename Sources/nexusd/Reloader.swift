@@ -58,7 +58,9 @@ final class Reloader: Sendable {
 
     /// Loads, checks and publishes the file; on any error the running configuration stays.
     func reload() -> ReloadResponse {
-        current.withLock { state -> ReloadResponse in
+        SystemdNotify.shared.reloading()
+        defer { SystemdNotify.shared.ready() } // refused or not, a configuration is in force
+        return current.withLock { state -> ReloadResponse in
             var new: NexusConfig
             do { new = try ConfigLoader.load(path: file) } catch {
                 let lines = (error as? ConfigErrors)?.errors.map { $0.description } ?? ["\(error)"]
