@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // OpenSSL 3 (Debian: libssl-dev): digests, randomness, signatures, TLS.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The OpenSSL macros Swift cannot import (SSL_CTX_ctrl wrappers) and the TLS callbacks (SNI, tickets, OCSP, ALPN).
+        .target(name: "CNexusTLS", linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         // A growable byte buffer with a stable base address: the unit of I/O between the loops and the codec.
         .target(name: "NexusBytes", swiftSettings: hotPath),
         // File descriptors, sockets, clocks, errno: every plain syscall goes through here.
@@ -46,6 +48,11 @@ let package = Package(
         .target(name: "NexusState", dependencies: ["CNexusLinux", "NexusSystem", "NexusRuntime"], swiftSettings: strict),
         // SHA-256, constant-time comparison, secure random bytes, hex and base64url (OpenSSL underneath).
         .target(name: "NexusCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // Authentication and rate limiting on the request path: API keys by HMAC, principals, GCRA limit tables and
+        // quotas shared by the loops without locks; no I/O.
+        .target(name: "NexusAuth", dependencies: ["NexusCrypto"], swiftSettings: hotPath),
+        // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
+        .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
         // The OpenSSL macros NexusJWT needs as plain C (EVP_PKEY_PUBLIC_KEY, key type ids) and the extra headers.
         .target(name: "CNexusJWT", dependencies: ["COpenSSL"]),
         // JWS/JWT verification: compact parsing, keys (PEM, JWK Set), HS/RS/PS/ES/EdDSA over OpenSSL EVP, claims.
@@ -55,6 +62,7 @@ let package = Package(
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
+                               "NexusAuth", "NexusTLS",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
@@ -80,6 +88,8 @@ let package = Package(
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
+        .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
+        .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
         .testTarget(name: "NexusJWTTests", dependencies: ["NexusJWT", "NexusCrypto", "COpenSSL", "CNexusJWT"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),

@@ -1,8 +1,8 @@
 /// A handler's refusal, answered as an RFC 9457 problem with this status, e.g. 409 for a duplicate name or 507 when
 /// the durable state's disk is full.
 ///
-/// `detail` must be a fixed text written by nexusd, never bytes of the request (the problem goes back to the caller
-/// and into nobody's log). A `status` outside 400...599 is answered as 500.
+/// `detail` is written by nexusd: fixed text, plus at most ids and names that passed their rules (no control
+/// characters), never other bytes of the request. A `status` outside 400...599 is answered as 500.
 public struct AdminFailure: Error, Sendable, Equatable {
     /// The HTTP status, 400...599.
     public var status: Int

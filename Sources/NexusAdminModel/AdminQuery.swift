@@ -16,6 +16,12 @@ public enum AdminQuery {
         return out
     }
 
+    /// Seconds since the epoch from 0 to the end of year 9999, or nil.
+    public static func epochSeconds(_ text: String) -> Int? {
+        guard let v = Int(text), (0...253_402_300_799).contains(v) else { return nil }
+        return v
+    }
+
     private static func escape(_ s: String) -> String {
         var out = ""
         for b in s.utf8 {

@@ -46,12 +46,15 @@ public struct CreateKeyRequest: Codable, Sendable, Equatable {
     public var scopes: [String]
     /// Seconds from now until the key expires; nil: it does not expire.
     public var expiresIn: Int?
+    /// A key issued elsewhere, to import (stored as its HMAC, like the others); nil: nexusd makes one.
+    public var key: String?
 
-    public init(consumer: String, name: String = "", scopes: [String] = [], expiresIn: Int? = nil) {
+    public init(consumer: String, name: String = "", scopes: [String] = [], expiresIn: Int? = nil, key: String? = nil) {
         self.consumer = consumer
         self.name = name
         self.scopes = scopes
         self.expiresIn = expiresIn
+        self.key = key
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,10 +63,11 @@ public struct CreateKeyRequest: Codable, Sendable, Equatable {
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? ""
         scopes = try c.decodeIfPresent([String].self, forKey: .scopes) ?? []
         expiresIn = try c.decodeIfPresent(Int.self, forKey: .expiresIn)
+        key = try c.decodeIfPresent(String.self, forKey: .key)
     }
 
     enum CodingKeys: String, CodingKey {
-        case consumer, name, scopes
+        case consumer, name, scopes, key
         case expiresIn = "expires_in"
     }
 }
@@ -125,6 +129,9 @@ public enum KeyRules {
             return "scopes[\(i)] must be 1 to 64 characters of A-Z a-z 0-9 _ . : -"
         }
         if let e = r.expiresIn, !(1...maxSeconds).contains(e) { return "expires_in must be 1 to \(maxSeconds) seconds" }
+        if let k = r.key, !(16...512).contains(k.utf8.count) || !k.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return "key must be 16 to 512 printable ASCII characters without spaces"
+        }
         return nil
     }
 }

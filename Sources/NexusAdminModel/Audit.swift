@@ -82,7 +82,7 @@ public struct AuditQuery: Sendable, Equatable {
         for (key, value) in q {
             switch key {
             case "since", "until":
-                guard let v = Int(value), v >= 0 else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
+                guard let v = AdminQuery.epochSeconds(value) else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
                 if key == "since" { out.since = v } else { out.until = v }
             case "consumer":
                 guard ConsumerRules.isValidID(value) else { return .failure(AdminQueryError("consumer must be a consumer id")) }
@@ -104,8 +104,9 @@ public struct AuditQuery: Sendable, Equatable {
 
     /// Whether `entry` passes the filters (not the limit).
     public func matches(_ e: AuditEntry) -> Bool {
-        if let since, e.unixMilliseconds < since * 1000 { return false }
-        if let until, e.unixMilliseconds > until * 1000 + 999 { return false }
+        let seconds = e.unixMilliseconds >= 0 ? e.unixMilliseconds / 1000 : (e.unixMilliseconds - 999) / 1000
+        if let since, seconds < since { return false }
+        if let until, seconds > until { return false }
         if let consumer, e.consumer != consumer { return false }
         if let action {
             if action.hasSuffix(".") { if !e.action.hasPrefix(action) { return false } } else if e.action != action { return false }

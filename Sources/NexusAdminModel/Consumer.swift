@@ -8,18 +8,22 @@ public struct Consumer: Codable, Sendable, Equatable {
     public var scopes: [String]
     /// When it was created, in seconds since the Unix epoch.
     public var createdAt: Int
+    /// Its plan (rate and quotas; `plans` in the configuration), if any.
+    public var plan: String?
 
-    public init(id: String, name: String, scopes: [String] = [], createdAt: Int) {
+    public init(id: String, name: String, scopes: [String] = [], createdAt: Int, plan: String? = nil) {
         self.id = id
         self.name = name
         self.scopes = scopes
         self.createdAt = createdAt
+        self.plan = plan
     }
 
     enum CodingKeys: String, CodingKey {
         case id
         case name
         case scopes
+        case plan
         case createdAt = "created_at"
     }
 }
@@ -30,21 +34,26 @@ public struct CreateConsumerRequest: Codable, Sendable, Equatable {
     public var name: String
     /// Its scopes (see `ConsumerRules.isValidScope`).
     public var scopes: [String]
+    /// Its plan, a name from `plans` in the configuration; nil: none.
+    public var plan: String?
 
-    public init(name: String, scopes: [String] = []) {
+    public init(name: String, scopes: [String] = [], plan: String? = nil) {
         self.name = name
         self.scopes = scopes
+        self.plan = plan
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         scopes = try c.decodeIfPresent([String].self, forKey: .scopes) ?? []
+        plan = try c.decodeIfPresent(String.self, forKey: .plan)
     }
 
     enum CodingKeys: String, CodingKey {
         case name
         case scopes
+        case plan
     }
 }
 

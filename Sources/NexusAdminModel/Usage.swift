@@ -10,8 +10,12 @@ public struct UsageRow: Codable, Sendable, Equatable {
     public var clientErrors: Int
     /// Answers with a 5xx status.
     public var serverErrors: Int
+    /// Requests the gateway refused itself (401, 403, 429); also counted in `requests` and `client_errors`.
+    public var rejected: Int
 
-    public init(periodStart: Int?, route: String, consumer: String?, requests: Int, clientErrors: Int, serverErrors: Int) {
+    public init(periodStart: Int?, route: String, consumer: String?, requests: Int, clientErrors: Int, serverErrors: Int,
+                rejected: Int = 0) {
+        self.rejected = rejected
         self.periodStart = periodStart
         self.route = route
         self.consumer = consumer
@@ -21,7 +25,7 @@ public struct UsageRow: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case route, consumer, requests
+        case route, consumer, requests, rejected
         case periodStart = "period_start"
         case clientErrors = "client_errors"
         case serverErrors = "server_errors"
@@ -70,7 +74,7 @@ public struct UsageQuery: Sendable, Equatable {
         for (key, value) in q {
             switch key {
             case "since", "until":
-                guard let v = Int(value), v >= 0 else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
+                guard let v = AdminQuery.epochSeconds(value) else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
                 if key == "since" { out.since = v } else { out.until = v }
             case "consumer":
                 guard ConsumerRules.isValidID(value) else { return .failure(AdminQueryError("consumer must be a consumer id")) }

@@ -11,8 +11,8 @@ extension ConfigDecoder {
         var firstByAddress: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let itemPath = Self.join(path, index: index)
-            guard let fields = fields(item, path: itemPath, allowed: ["name", "address", "backlog"]),
-                  let listener = decodeListener(fields, index: index) else { continue }
+            guard let fields = fields(item, path: itemPath, allowed: ["name", "address", "backlog", "tls"]),
+                  let listener = decodeListener(fields, index: index, path: itemPath) else { continue }
             // Duplicates are reported at the later one, naming the line of the first.
             if let first = firstByName[listener.name] {
                 fail(fields.keyMark("name") ?? fields.mark, fields.path("name"),
@@ -33,14 +33,17 @@ extension ConfigDecoder {
         return listeners
     }
 
-    private mutating func decodeListener(_ fields: Fields, index: Int) -> ListenerConfig? {
+    private mutating func decodeListener(_ fields: Fields, index: Int, path: String) -> ListenerConfig? {
         let name = value(fields, "name", default: "listener-\(index)", expected: "a name", ValueParsers.name)
         let backlog = value(fields, "backlog", default: ListenerConfig.defaultBacklog, expected: "an integer") {
             text throws(InvalidValue) in try ValueParsers.integer(text, in: ListenerConfig.backlogRange)
         }
+        let errorCount = errors.count
+        let tls = fields["tls"].flatMap { decodeListenerTLS($0, path: fields.path("tls")) }
+        guard errors.count == errorCount else { return nil }
         guard let address = required(fields, "address", expected: "an address like 127.0.0.1:8080", ValueParsers.address) else {
             return nil
         }
-        return ListenerConfig(name: name, host: address.host, port: address.port, isIPv6: address.isIPv6, backlog: backlog)
+        return ListenerConfig(name: name, host: address.host, port: address.port, isIPv6: address.isIPv6, backlog: backlog, tls: tls)
     }
 }

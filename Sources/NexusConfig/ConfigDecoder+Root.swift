@@ -1,5 +1,6 @@
 extension ConfigDecoder {
-    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state"]
+    static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state",
+                           "auth", "plans", "consumers"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -38,12 +39,25 @@ extension ConfigDecoder {
         // Upstreams first: routes check the names they use against them.
         let upstreams = fields["upstreams"].map { decodeUpstreams($0, path: "upstreams") } ?? []
         let routes = fields["routes"].map { decodeRoutes($0, path: "routes") } ?? []
+        let auth = fields["auth"].flatMap { decodeAuth($0, path: "auth") }
+        let plans = fields["plans"].map { decodePlans($0, path: "plans") } ?? []
+        let consumers = fields["consumers"].map { decodeConsumers($0, path: "consumers", plans: plans) } ?? []
+        if auth == nil {
+            for (i, r) in routes.enumerated() where !r.scopes.isEmpty || r.rateLimits.contains(where: { $0.per == .consumer }) || r.anonymous {
+                let what = r.anonymous ? "'anonymous'" : !r.scopes.isEmpty ? "'scopes'" : "a per-consumer rate limit"
+                fail(fields.keyMark("routes") ?? fields.mark, Self.join("routes", index: i),
+                     "route '\(r.name)' has \(what), which needs an 'auth' section (without one, every route is open)")
+            }
+        }
 
         guard errors.isEmpty else { return nil }
         var config = NexusConfig(threads: threads, io: io, listeners: listeners, limits: limits, timeouts: timeouts,
                                  log: log, upstreams: upstreams, routes: routes)
         config.admin = admin
         config.state = state
+        config.auth = auth
+        config.plans = plans
+        config.consumers = consumers
         return config
     }
 

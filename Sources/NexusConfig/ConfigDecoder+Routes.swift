@@ -1,7 +1,7 @@
 extension ConfigDecoder {
     static let routeKeys = ["name", "path", "path_prefix", "methods", "handler", "status", "content_type", "body", "headers",
                             "host", "upstream", "strip_prefix", "rewrite_prefix", "preserve_host", "request_headers",
-                            "response_headers"]
+                            "response_headers", "anonymous", "scopes", "rate_limits"]
     static let staticOnlyKeys = ["status", "content_type", "body", "headers"]
     static let proxyOnlyKeys = ["strip_prefix", "rewrite_prefix", "preserve_host", "request_headers", "response_headers"]
     /// Fields the server writes itself; a static route may not set them through `headers`.
@@ -141,6 +141,7 @@ extension ConfigDecoder {
         guard errors.count == errorCount, let match, let handler else { return nil }
         var route = RouteConfig(host: host, match: match, methods: methods, handler: handler, line: fields.mark.line)
         if let name { route.name = name }
+        decodeRouteAccess(fields, into: &route)
         return route
     }
 

@@ -1,6 +1,6 @@
 extension ConfigDecoder {
     static let upstreamKeys = ["name", "backends", "balance", "timeouts", "max_connections_per_backend", "keepalive",
-                               "retry", "resolve_interval", "health_check", "passive"]
+                               "retry", "resolve_interval", "health_check", "passive", "tls"]
 
     /// Decodes `upstreams`, then checks names are unique and records them for the routes.
     mutating func decodeUpstreams(_ node: YAMLNode, path: String) -> [UpstreamConfig] {
@@ -53,11 +53,13 @@ extension ConfigDecoder {
         let resolveInterval = duration(fields, "resolve_interval", default: UpstreamConfig.defaultResolveInterval)
         let healthCheck = fields["health_check"].flatMap { decodeHealthCheck($0, path: fields.path("health_check")) }
         let passive = fields["passive"].flatMap { decodePassive($0, path: fields.path("passive")) } ?? .defaults
+        // `tls: {}` turns TLS on with the defaults.
+        let tls = fields["tls"].flatMap { decodeUpstreamTLS($0, path: fields.path("tls")) }
         guard errors.count == errorCount, let name else { return nil }
         return UpstreamConfig(name: name, backends: backends, balance: balance, timeouts: timeouts,
                               maxConnectionsPerBackend: maxConnections, keepAlive: keepAlive, retry: retry,
                               resolveInterval: resolveInterval, healthCheck: healthCheck, passive: passive,
-                              line: fields.mark.line)
+                              tls: tls, line: fields.mark.line)
     }
 
     /// At least one backend, no address twice (raise the weight instead).

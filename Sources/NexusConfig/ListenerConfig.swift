@@ -13,16 +13,20 @@ public struct ListenerConfig: Sendable, Hashable {
     public var isIPv6: Bool
     /// The listen(2) backlog, 1...65535. Default 4096.
     public var backlog: Int
+    /// TLS termination; nil (the default) serves plain HTTP. YAML: `tls`.
+    public var tls: ListenerTLSConfig?
 
     public static let defaultBacklog = 4096
     public static let backlogRange = 1...65535
 
-    public init(name: String, host: String, port: UInt16, isIPv6: Bool = false, backlog: Int = Self.defaultBacklog) {
+    public init(name: String, host: String, port: UInt16, isIPv6: Bool = false, backlog: Int = Self.defaultBacklog,
+                tls: ListenerTLSConfig? = nil) {
         self.name = name
         self.host = host
         self.port = port
         self.isIPv6 = isIPv6
         self.backlog = backlog
+        self.tls = tls
     }
 
     /// The address as written in YAML: `127.0.0.1:8080` or `[::1]:8080`.

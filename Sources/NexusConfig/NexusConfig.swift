@@ -24,6 +24,12 @@ public struct NexusConfig: Sendable, Equatable {
     public var upstreams: [UpstreamConfig]
     /// Routes in file order. Default none. YAML: `routes`.
     public var routes: [RouteConfig]
+    /// Authentication; nil: none (every route is open). YAML: `auth`.
+    public var auth: AuthConfig?
+    /// Consumer plans, names unique. YAML: `plans`.
+    public var plans: [PlanConfig] = []
+    /// Consumers defined in the file, names unique. YAML: `consumers`.
+    public var consumers: [ConsumerConfig] = []
 
     /// The accepted range of `threads`.
     public static let threadRange = 1...256

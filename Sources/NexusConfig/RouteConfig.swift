@@ -21,6 +21,14 @@ public struct RouteConfig: Sendable, Equatable {
     public var handler: HandlerConfig
     /// The line of the route in its file, for logs and messages; 0 when built in code.
     public var line: Int
+    /// With `auth` configured: true lets requests in without credentials. Default false. YAML: `anonymous`.
+    public var anonymous = false
+    /// Scopes a caller must hold (all of them); 403 otherwise. Default none. YAML: `scopes`.
+    public var scopes: [String] = []
+    /// Rate limits on this route (the order of every check is in docs/configuration.md, "Authentication and
+    /// limits"). Default none.
+    /// YAML: `rate_limits`.
+    public var rateLimits: [RouteRateLimit] = []
 
     public init(host: HostMatch? = nil, match: PathMatch, methods: [String]? = nil, handler: HandlerConfig,
                 line: Int = 0) {

@@ -25,6 +25,8 @@ public struct UpstreamConfig: Sendable, Equatable {
     public var healthCheck: HealthCheckConfig?
     /// Ejection of a backend after failed requests. YAML: `passive`.
     public var passive: PassiveHealthConfig
+    /// TLS to the backends; nil (the default) is plain HTTP. YAML: `tls` (`tls: {}` for the defaults).
+    public var tls: UpstreamTLSConfig?
     /// The line of the upstream in its file, for logs and messages; 0 when built in code.
     public var line: Int
 
@@ -45,7 +47,7 @@ public struct UpstreamConfig: Sendable, Equatable {
                 maxConnectionsPerBackend: Int = Self.defaultMaxConnectionsPerBackend,
                 keepAlive: KeepAliveConfig = .defaults, retry: Bool = true,
                 resolveInterval: Duration = Self.defaultResolveInterval, healthCheck: HealthCheckConfig? = nil,
-                passive: PassiveHealthConfig = .defaults, line: Int = 0) {
+                passive: PassiveHealthConfig = .defaults, tls: UpstreamTLSConfig? = nil, line: Int = 0) {
         self.name = name
         self.backends = backends
         self.balance = balance
@@ -56,6 +58,7 @@ public struct UpstreamConfig: Sendable, Equatable {
         self.resolveInterval = resolveInterval
         self.healthCheck = healthCheck
         self.passive = passive
+        self.tls = tls
         self.line = line
     }
 }

@@ -194,3 +194,35 @@ enum ValueParsers {
 extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
+
+extension ValueParsers {
+    /// `100/s`, `6000/m`, `100000/h`: a count per second, minute or hour (1...1,000,000,000).
+    static func rate(_ text: String) throws(InvalidValue) -> (Int, Int) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        let usage = "expected a rate like 100/s, 6000/m or 100000/h"
+        guard parts.count == 2, let n = Int(parts[0].trimmingCharacters(in: " ")), (1...1_000_000_000).contains(n) else {
+            throw InvalidValue("invalid rate '\(text)': \(usage)")
+        }
+        switch parts[1].trimmingCharacters(in: " ") {
+        case "s": return (n, 1)
+        case "m": return (n, 60)
+        case "h": return (n, 3600)
+        default: throw InvalidValue("invalid rate '\(text)': \(usage)")
+        }
+    }
+
+    /// `A-Z a-z 0-9 _ -`.
+    static func isIdentifierByte(_ b: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b)
+            || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) || b == UInt8(ascii: "_") || b == UInt8(ascii: "-")
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> Substring {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return s
+    }
+}

@@ -40,6 +40,7 @@ public enum ResponseForwarder {
     public static func writeHead(response r: ResponseHead, headBytes p: UnsafeRawBufferPointer,
                                  framing: ResponseFraming, options o: ResponseForwardingOptions,
                                  keepAliveToClient: Bool, clientVersion: HTTPVersion,
+                                 extraFields: [(String, String)] = [],
                                  into b: ByteBuffer) -> ResponsePlan {
         b.append("HTTP/1.1 ")
         b.appendDecimal(r.status)
@@ -93,6 +94,9 @@ public enum ResponseForwarder {
             b.append(r.version == .http11 ? "Via: 1.1 nexus\r\n" : "Via: 1.0 nexus\r\n")
         }
         o.edits.appendAdded(into: b)
+        for (name, value) in extraFields where !r.isInformational {
+            b.append(name); b.append(": "); b.append(value); b.append("\r\n")
+        }
         b.append("\r\n")
         return plan
     }

@@ -1,5 +1,7 @@
+import NexusAuth
 import Logging
 import NexusRuntime
+import NexusTLS
 
 /// What one event loop is given at start.
 ///
@@ -16,18 +18,24 @@ final class LoopContext: @unchecked Sendable {
     /// Extra slots for connections to backends.
     let upstreamSlots: Int
     let pools: [UpstreamPool]
+    /// The TLS settings of each listener (same positions as `listeners`), nil for a plain one.
+    let tls: [TLSServerContext?]
     let mailbox: Mailbox<LoopMessage>
     let logger: Logger
     /// Where the loop posts its usage counts (nil: not recorded).
     let usageSink: UsageSink?
+    /// The API keys in force when the loop starts.
+    let credentials: CredentialTable
     /// What the loop publishes for status and metrics.
     let counters = LoopCounters()
     /// Connections answered 503 because every slot was taken.
     var refusedConnections = 0
 
     init(index: Int, listeners: [Int32], settings: EngineSettings, routes: RouteTable, maxConnections: Int, upstreamSlots: Int, pools: [UpstreamPool],
-         mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?) {
+         tls: [TLSServerContext?], mailbox: Mailbox<LoopMessage>, logger: Logger, usageSink: UsageSink?,
+         credentials: CredentialTable) {
         self.usageSink = usageSink
+        self.credentials = credentials
         self.index = index
         self.listeners = listeners
         self.settings = settings
@@ -35,6 +43,7 @@ final class LoopContext: @unchecked Sendable {
         self.maxConnections = maxConnections
         self.upstreamSlots = upstreamSlots
         self.pools = pools
+        self.tls = tls
         self.mailbox = mailbox
         self.logger = logger
     }

@@ -1,9 +1,11 @@
 import Glibc
 import Logging
+import NexusAuth
 import NexusConfig
 import NexusRing
 import NexusRuntime
 import NexusSystem
+import NexusTLS
 import Synchronization
 
 /// The I/O back end the loops run on.
@@ -30,9 +32,19 @@ public final class Server: @unchecked Sendable {
     private var mailboxes: [Mailbox<LoopMessage>] = []
     private var counters: [LoopCounters] = []
     private var monitor: UpstreamMonitor?
+    /// The secret session-ticket keys derive from: one per process, kept across reloads.
+    private let ticketSecret = TicketSecret()
+    /// The listeners' TLS contexts in force (by listener position).
+    private var listenerTLS: [TLSServerContext?] = []
 
     /// Where the loops post usage counts; nil: usage is not recorded.
     private let usageSink: UsageSink?
+    /// Limit tables, kept across reloads (a limit that did not change keeps its state).
+    private let limiters = LimiterRegistry()
+    /// Requests per consumer per day and month, shared by every loop (nexusd seeds them from the state store).
+    public let quotas = QuotaTable(capacity: LimiterRegistry.denseCells)
+    /// The API keys in force: what a loop starts with, and what `publish(credentials:)` last sent.
+    private let credentials = Mutex<CredentialTable>(.empty)
 
     public init(config: NexusConfig, logger: Logger, usageSink: UsageSink? = nil) {
         self.config = config
@@ -65,6 +77,12 @@ public final class Server: @unchecked Sendable {
     /// Opens the listeners, starts the loops, and returns once every loop is running (or throws if one failed).
     public func start() throws(ServerError) {
         backend = try Self.chooseBackend(config.io, logger: logger)
+        // Certificates and keys are read before any socket is opened: a bad one stops the start with its place.
+        do {
+            listenerTLS = try TLSSetup.listeners(config, secret: ticketSecret) { logger.warning("\($0)") }
+        } catch {
+            throw ServerError("the TLS settings cannot be used:\n\(error)")
+        }
         let loops = loopCount
         let nofile = ProcessLimits.raiseOpenFileLimit()
         if config.limits.maxConnections + 64 > nofile {
@@ -92,10 +110,15 @@ public final class Server: @unchecked Sendable {
         }
         boundAddresses = bound
 
-        let settings = EngineSettings(config)
-        let pools = UpstreamPool.build(config.upstreams) { logger.error("\($0)") }
+        let settings = engineSettings(config)
+        let upstreamTLS: [TLSClientContext?]
+        do { upstreamTLS = try TLSSetup.upstreams(config) } catch {
+            for fds in perLoop { for fd in fds { Socket.close(fd) } }
+            throw ServerError("the upstream TLS settings cannot be used:\n\(error)")
+        }
+        let pools = UpstreamPool.build(config.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes: RouteTable
-        do { routes = try RouteTable(config.routes, pools: pools) } catch {
+        do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil) } catch {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
             throw error
         }
@@ -116,7 +139,8 @@ public final class Server: @unchecked Sendable {
             loopLogger[metadataKey: "loop"] = "\(i)"
             let context = LoopContext(index: i, listeners: perLoop[i], settings: settings, routes: routes,
                                       maxConnections: perLoopConnections, upstreamSlots: upstreamSlots, pools: pools,
-                                      mailbox: mailbox, logger: loopLogger, usageSink: usageSink)
+                                      tls: listenerTLS, mailbox: mailbox, logger: loopLogger, usageSink: usageSink,
+                                      credentials: credentials.withLock { $0 })
             counters.append(context.counters)
             let backend = self.backend
             threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {
@@ -167,11 +191,35 @@ public final class Server: @unchecked Sendable {
     /// Publishes a new configuration snapshot (routes, limits, timeouts) to every loop. Listener and thread
     /// changes need a restart.
     public func reconfigure(_ new: NexusConfig) throws(ServerError) {
-        let settings = EngineSettings(new)
-        let pools = UpstreamPool.build(new.upstreams) { logger.error("\($0)") }
-        let routes = try RouteTable(new.routes, pools: pools)
-        for m in mailboxes { post(.configure(routes, settings, pools), to: m) }
+        // Certificates and keys are read again (renewed files take effect); a listener keeps its position, and
+        // one the new file no longer has keeps its running TLS settings until the restart that removes it.
+        var tls: [TLSServerContext?]
+        do { tls = try TLSSetup.listeners(new, secret: ticketSecret) { logger.warning("\($0)") } } catch {
+            throw ServerError("\(error)")
+        }
+        tls = listenerTLS.indices.map { i in i < tls.count ? tls[i] : listenerTLS[i] }
+        let settings = engineSettings(new)
+        let upstreamTLS: [TLSClientContext?]
+        do { upstreamTLS = try TLSSetup.upstreams(new) } catch { throw ServerError("\(error)") }
+        let pools = UpstreamPool.build(new.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
+        let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil)
+        listenerTLS = tls
+        for m in mailboxes { post(.configure(routes, settings, pools, tls), to: m) }
         startMonitor(pools: pools, configs: new.upstreams)
+    }
+
+    /// The engine settings of `c`, with its access control.
+    private func engineSettings(_ c: NexusConfig) -> EngineSettings {
+        var settings = EngineSettings(c)
+        settings.access = c.auth.map { AccessControl($0, plans: c.plans, registry: limiters, quotas: quotas) }
+        return settings
+    }
+
+    /// Sends a new table of API keys to every loop (after a key or consumer changed): each loop uses it for the
+    /// next request it authenticates and empties its key cache, so a revoke holds everywhere within a loop turn.
+    public func publish(credentials table: CredentialTable) {
+        credentials.withLock { $0 = table }
+        for m in mailboxes { post(.credentials(table), to: m) }
     }
 
     /// Blocks until every loop has exited.

@@ -1,3 +1,4 @@
+import NexusAuth
 import NexusRuntime
 
 /// Requests answered by one route (for one consumer), counted on a loop since its last flush.
@@ -11,74 +12,149 @@ public struct UsageDelta: Sendable, Equatable {
     public var clientErrors: Int
     /// Answers with a 5xx status.
     public var serverErrors: Int
+    /// Requests the gateway refused itself (401, 403, 429): they count in `requests` and `clientErrors` but not
+    /// against a quota.
+    public var rejected: Int
 
-    public init(route: String, consumer: String, requests: Int, clientErrors: Int, serverErrors: Int) {
+    public init(route: String, consumer: String, requests: Int, clientErrors: Int, serverErrors: Int, rejected: Int = 0) {
         self.route = route
         self.consumer = consumer
         self.requests = requests
         self.clientErrors = clientErrors
         self.serverErrors = serverErrors
+        self.rejected = rejected
     }
 }
 
+/// Failed authentications from one client address on one route, counted on a loop since its last flush.
+public struct AuthFailureCount: Sendable, Equatable {
+    public var route: String
+    /// The client address as text.
+    public var address: String
+    public var count: Int
+
+    public init(route: String, address: String, count: Int) {
+        self.route = route
+        self.address = address
+        self.count = count
+    }
+}
+
+/// What a loop posts every flush interval.
+public enum LoopReport: Sendable {
+    case usage([UsageDelta])
+    case authFailures([AuthFailureCount])
+}
+
 /// Where loops send their usage counts, and how often: every `interval` a loop posts what it counted since the
-/// last post (never a message per request). The receiver (nexusd's usage recorder) drains `mailbox`.
+/// last post (never a message per request). The receiver (nexusd's maintenance thread) drains `mailbox`.
 public struct UsageSink: Sendable {
-    public let mailbox: Mailbox<[UsageDelta]>
+    public let mailbox: Mailbox<LoopReport>
     public let intervalMilliseconds: Int64
 
-    public init(mailbox: Mailbox<[UsageDelta]>, intervalMilliseconds: Int64) {
+    public init(mailbox: Mailbox<LoopReport>, intervalMilliseconds: Int64) {
         self.mailbox = mailbox
         self.intervalMilliseconds = intervalMilliseconds
     }
 }
 
-/// A loop's usage counters: one slot per route of the loop's route table, plain integers owned by the loop (no
-/// atomics, no lock); `take` hands them over as deltas and zeroes them.
+/// A loop's usage counters: per route slot and consumer, plain integers owned by the loop (no atomics, no lock);
+/// `take` hands them over as deltas and zeroes them.
 final class UsageCounters {
     private struct Slot {
-        var requests = 0, clientErrors = 0, serverErrors = 0
+        var requests = 0, clientErrors = 0, serverErrors = 0, rejected = 0
+
+        @inline(__always)
+        mutating func add(status: Int, rejected r: Bool) {
+            requests &+= 1
+            if status >= 500 { serverErrors &+= 1 } else if status >= 400 { clientErrors &+= 1 }
+            if r { rejected &+= 1 }
+        }
     }
 
-    private var slots: [Slot]
+    /// Key: the route slot in the low 24 bits, the consumer's index + 1 above (0: anonymous).
+    private var slots: [Int: Slot] = [:]
+    private var consumers: [Int: String] = [:]
     private var names: [String]
-    private(set) var pending = false
+    /// Failed authentications by route slot and client address (text).
+    private var failures: [AuthFailureKey: Int] = [:]
+
+    private struct AuthFailureKey: Hashable {
+        var slot: Int
+        var address: [UInt8]
+    }
+
+    /// Counts a failed authentication (at most 1,024 distinct addresses per flush; more are counted as "other").
+    func countFailure(slot: Int, address: [UInt8]) {
+        guard slot >= 0 else { return }
+        let key = failures.count < 1024 ? AuthFailureKey(slot: slot, address: address) : AuthFailureKey(slot: slot, address: [])
+        failures[key, default: 0] += 1
+    }
+
+    /// The failed authentications since the last call; zeroes them.
+    func takeFailures() -> [AuthFailureCount] {
+        guard !failures.isEmpty else { return [] }
+        let out = failures.map { k, n in
+            AuthFailureCount(route: names[k.slot], address: k.address.isEmpty ? "other" : Self.text(k.address), count: n)
+        }
+        failures.removeAll(keepingCapacity: true)
+        return out
+    }
+
+    private static func text(_ a: [UInt8]) -> String {
+        if a.count == 4 { return a.map(String.init).joined(separator: ".") }
+        var groups: [String] = []
+        var i = 0
+        while i + 1 < a.count { groups.append(String(UInt16(a[i]) << 8 | UInt16(a[i + 1]), radix: 16)); i += 2 }
+        return groups.joined(separator: ":")
+    }
 
     init(names: [String]) {
         self.names = names
-        slots = Array(repeating: Slot(), count: names.count)
+        slots.reserveCapacity(names.count)
     }
 
-    /// Counts one answer of the route in `slot` (negative: no route, not counted).
+    var pending: Bool { !slots.isEmpty || !failures.isEmpty }
+
+    /// Counts one answer of the route in `slot` (negative: no route, not counted) for `consumer`.
     @inline(__always)
-    func count(slot: Int, status: Int) {
+    func count(slot: Int, consumer: Principal?, status: Int, rejected: Bool = false) {
         guard slot >= 0 else { return }
-        slots[slot].requests &+= 1
-        if status >= 500 { slots[slot].serverErrors &+= 1 } else if status >= 400 { slots[slot].clientErrors &+= 1 }
-        pending = true
+        var key = slot
+        if let consumer {
+            key |= (consumer.index + 1) << 24
+            if consumers[consumer.index] == nil { consumers[consumer.index] = consumer.consumer }
+        }
+        slots[key, default: Slot()].add(status: status, rejected: rejected)
     }
 
-    /// The counts since the last `take`, nonzero routes only; zeroes them.
+    /// The counts since the last `take`; zeroes them.
     func take() -> [UsageDelta] {
-        guard pending else { return [] }
+        guard !slots.isEmpty else { return [] }
         var out: [UsageDelta] = []
-        for i in slots.indices where slots[i].requests > 0 {
-            out.append(UsageDelta(route: names[i], consumer: "", requests: slots[i].requests,
-                                  clientErrors: slots[i].clientErrors, serverErrors: slots[i].serverErrors))
-            slots[i] = Slot()
+        out.reserveCapacity(slots.count)
+        for (key, s) in slots {
+            let slot = key & 0xFF_FFFF, index = (key >> 24) - 1
+            out.append(UsageDelta(route: names[slot], consumer: index >= 0 ? consumers[index] ?? "" : "", requests: s.requests,
+                                  clientErrors: s.clientErrors, serverErrors: s.serverErrors, rejected: s.rejected))
         }
-        pending = false
+        slots.removeAll(keepingCapacity: true)
         return out
     }
 
     /// Puts back counts a full mailbox did not take.
     func restore(_ deltas: [UsageDelta]) {
         for d in deltas {
-            guard let i = names.firstIndex(of: d.route) else { continue }
-            slots[i].requests &+= d.requests
-            slots[i].clientErrors &+= d.clientErrors
-            slots[i].serverErrors &+= d.serverErrors
-            pending = true
+            guard let slot = names.firstIndex(of: d.route) else { continue }
+            var key = slot
+            if !d.consumer.isEmpty {
+                let index = consumers.first(where: { $0.value == d.consumer })?.key ?? -1
+                if index >= 0 { key |= (index + 1) << 24 }
+            }
+            slots[key, default: Slot()].requests &+= d.requests
+            slots[key, default: Slot()].clientErrors &+= d.clientErrors
+            slots[key, default: Slot()].serverErrors &+= d.serverErrors
+            slots[key, default: Slot()].rejected &+= d.rejected
         }
     }
 }

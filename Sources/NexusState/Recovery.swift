@@ -56,55 +56,9 @@ struct Inspection {
                 || ($0.hasPrefix("snapshot-") && $0.hasSuffix(".nxsnap.tmp"))
         }.sorted()
 
-        // The newest snapshot that decodes; older ones are superseded, newer damaged ones are skipped.
-        let snapshotSequences = names.compactMap(SnapshotFile.sequence(fromFileName:)).sorted(by: >)
-        for sequence in snapshotSequences {
-            let path = folder + "/" + SnapshotFile.fileName(sequence: sequence)
-            if result.snapshot != nil {
-                result.supersededFiles.append(path)
-                continue
-            }
-            do throws(StateError) {
-                let snapshot = try SnapshotStore.read(path: path, fileSystem: fileSystem)
-                guard snapshot.sequence == sequence else {
-                    throw StateError.badSnapshot(file: path, offset: 16,
-                                                 reason: "the header covers sequence \(snapshot.sequence), "
-                                                     + "the file name \(sequence)")
-                }
-                result.snapshot = snapshot
-                result.snapshotFile = path
-            } catch {
-                result.damagedSnapshots.append(error)
-                // Written by another version: falling back to an older snapshot would lose what it holds.
-                if case .unsupportedVersion = error { result.refusal = error }
-            }
-            if result.refusal != nil { break }
-        }
+        try chooseSnapshot(names: names, folder: folder, fileSystem: fileSystem, into: &result)
         let covered = result.snapshotSequence
-
-        // Open every segment and check its header.
-        let indices = names.compactMap(SegmentFormat.index(fromFileName:)).sorted()
-        var opened: [Opened] = []
-        for index in indices {
-            let path = folder + "/" + SegmentFormat.fileName(index: index)
-            let file = try fileSystem.openFile(path, create: false)
-            let size = try file.size()
-            guard size >= SegmentFormat.headerSize else {
-                let error = StateError.badSegmentHeader(file: path,
-                                                        reason: "the file has \(size) bytes, less than a header")
-                opened.append(Opened(index: index, path: path, file: file, mapping: nil, size: size,
-                                     header: .failure(error)))
-                continue
-            }
-            let mapping = try file.map(length: size)
-            let header: Result<SegmentFormat.Header, StateError>
-            do {
-                header = .success(try SegmentFormat.readHeader(mapping.base, length: size, file: path))
-            } catch {
-                header = .failure(error)
-            }
-            opened.append(Opened(index: index, path: path, file: file, mapping: mapping, size: size, header: header))
-        }
+        let opened = try openSegments(names: names, folder: folder, fileSystem: fileSystem)
 
         // Leading segments whose records the snapshot covers entirely (the next one starts at or before S + 1)
         // were left by a crash between the snapshot's rename and their removal.
@@ -118,7 +72,8 @@ struct Inspection {
         result.supersededFiles += opened[..<first].map(\.path)
 
         // The first kept segment must start at or before S + 1 (at 1 without a snapshot).
-        if result.refusal == nil, first < opened.count, case .success(let header) = opened[first].header, header.firstSequence > covered &+ 1 {
+        if result.refusal == nil, first < opened.count, case .success(let header) = opened[first].header,
+           header.firstSequence > covered &+ 1 {
             let segment = opened[first]
             if let newestDamaged = result.damagedSnapshots.first {
                 result.refusal = newestDamaged
@@ -131,6 +86,12 @@ struct Inspection {
                                                    reason: "it starts at sequence \(header.firstSequence) but the "
                                                        + "snapshot covers only through \(covered)")
             }
+        }
+
+        // A damaged snapshot alone in the folder: nothing shows that the state starts empty.
+        if result.refusal == nil, result.snapshot == nil, opened.isEmpty,
+           let newestDamaged = result.damagedSnapshots.first {
+            result.refusal = newestDamaged
         }
 
         func damage(_ error: StateError, keep: Int, truncateAt: Int?, removeFrom position: Int) {
@@ -194,6 +155,69 @@ struct Inspection {
             if result.damage != nil { break }
         }
         return result
+    }
+
+    /// Loads the newest snapshot of `names` that decodes into `result`; older ones are superseded, newer damaged
+    /// ones are skipped (a snapshot of another format version is a refusal).
+    private static func chooseSnapshot(names: [String], folder: String, fileSystem: any StateFileSystem,
+                                       into result: inout Inspection) throws(StateError) {
+        let snapshotSequences = names.compactMap(SnapshotFile.sequence(fromFileName:)).sorted(by: >)
+        for sequence in snapshotSequences {
+            let path = folder + "/" + SnapshotFile.fileName(sequence: sequence)
+            if result.snapshot != nil {
+                result.supersededFiles.append(path)
+                continue
+            }
+            do throws(StateError) {
+                let snapshot = try SnapshotStore.read(path: path, fileSystem: fileSystem)
+                guard sequence < .max else {
+                    throw StateError.badSnapshot(file: path, offset: 16, reason: "sequence \(sequence) leaves no room "
+                                                     + "for a next record")
+                }
+                guard snapshot.sequence == sequence else {
+                    throw StateError.badSnapshot(file: path, offset: 16,
+                                                 reason: "the header covers sequence \(snapshot.sequence), "
+                                                     + "the file name \(sequence)")
+                }
+                result.snapshot = snapshot
+                result.snapshotFile = path
+            } catch {
+                // A failed system call says nothing about the file's bytes: no fallback on it.
+                if case .system = error { throw error }
+                result.damagedSnapshots.append(error)
+                // Written by another version: falling back to an older snapshot would lose what it holds.
+                if case .unsupportedVersion = error { result.refusal = error }
+            }
+            if result.refusal != nil { break }
+        }
+    }
+
+    /// Opens and maps every segment of `names`, in index order, and checks its header.
+    private static func openSegments(names: [String], folder: String,
+                                     fileSystem: any StateFileSystem) throws(StateError) -> [Opened] {
+        let indices = names.compactMap(SegmentFormat.index(fromFileName:)).sorted()
+        var opened: [Opened] = []
+        for index in indices {
+            let path = folder + "/" + SegmentFormat.fileName(index: index)
+            let file = try fileSystem.openFile(path, create: false)
+            let size = try file.size()
+            guard size >= SegmentFormat.headerSize else {
+                let error = StateError.badSegmentHeader(file: path,
+                                                        reason: "the file has \(size) bytes, less than a header")
+                opened.append(Opened(index: index, path: path, file: file, mapping: nil, size: size,
+                                     header: .failure(error)))
+                continue
+            }
+            let mapping = try file.map(length: size)
+            let header: Result<SegmentFormat.Header, StateError>
+            do {
+                header = .success(try SegmentFormat.readHeader(mapping.base, length: size, file: path))
+            } catch {
+                header = .failure(error)
+            }
+            opened.append(Opened(index: index, path: path, file: file, mapping: mapping, size: size, header: header))
+        }
+        return opened
     }
 
     /// Zeroes `offset..<` the last nonzero byte of `segment`, then records `offset` as its durable end; both synced.
@@ -262,7 +286,8 @@ public struct VerifyReport: Sendable, CustomStringConvertible {
         }
         for damaged in damagedSnapshots { lines.append("skipped snapshot: \(damaged)") }
         if !supersededFiles.isEmpty {
-            lines.append("superseded by the snapshot (removed at the next open): \(supersededFiles.joined(separator: ", "))")
+            lines.append("superseded by the snapshot (removed at the next open): "
+                + supersededFiles.joined(separator: ", "))
         }
         if let tornTail {
             lines.append("torn tail: \(tornTail.byteCount) byte(s) at offset \(tornTail.offset) of '\(tornTail.file)'"

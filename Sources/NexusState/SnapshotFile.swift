@@ -101,7 +101,9 @@ public enum SnapshotFile {
 
     /// `decode` over borrowed bytes (a mapping, say).
     static func decode(_ raw: UnsafeRawBufferPointer, file: String) throws(StateError) -> Snapshot {
-        func bad(_ offset: Int, _ reason: String) -> StateError { .badSnapshot(file: file, offset: offset, reason: reason) }
+        func bad(_ offset: Int, _ reason: String) -> StateError {
+            .badSnapshot(file: file, offset: offset, reason: reason)
+        }
         guard raw.count >= headerSize, let base = raw.baseAddress else {
             throw bad(0, "the file has \(raw.count) bytes, less than a \(headerSize)-byte header")
         }
@@ -122,7 +124,8 @@ public enum SnapshotFile {
         let count: UInt64 = SegmentFormat.load(base, 24)
         let bodyLength: UInt64 = SegmentFormat.load(base, 32)
         guard bodyLength == UInt64(raw.count - headerSize) else {
-            throw bad(32, "body length \(bodyLength) but the file holds \(raw.count - headerSize) bytes after the header")
+            throw bad(32, "body length \(bodyLength) but the file holds \(raw.count - headerSize) bytes after the "
+                + "header")
         }
         let body = UnsafeRawBufferPointer(start: base + headerSize, count: raw.count - headerSize)
         guard SegmentFormat.load(base, 40) as UInt32 == CRC32C.checksum(body) else {

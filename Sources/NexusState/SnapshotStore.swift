@@ -16,7 +16,8 @@ enum SnapshotStore {
     /// A failure before the rename removes the temporary file and leaves the folder as it was.
     ///
     /// - Returns: the snapshot's path.
-    static func write(_ snapshot: Snapshot, folder: String, fileSystem: any StateFileSystem) throws(StateError) -> String {
+    static func write(_ snapshot: Snapshot, folder: String,
+                      fileSystem: any StateFileSystem) throws(StateError) -> String {
         let bytes = SnapshotFile.encode(snapshot)
         let path = folder + "/" + SnapshotFile.fileName(sequence: snapshot.sequence)
         let temporary = path + ".tmp"

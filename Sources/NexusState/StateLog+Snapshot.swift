@@ -49,7 +49,8 @@ extension StateLog {
     }
 
     /// Installs `snapshot` as the state through `snapshot.sequence`, replacing every record up to it; blocks the
-    /// calling thread until done (never call it on an event loop).
+    /// calling thread until done (never call it on an event loop, nor in an `onComplete` callback: those run on
+    /// the writer thread, which would wait for itself).
     ///
     /// It goes through the writer thread, so it is ordered with appends: records appended before the call are
     /// written first. The writer syncs the records the snapshot covers, writes the snapshot file durably (temporary

@@ -278,7 +278,7 @@ public final class StateLog: Sendable {
         }
     }
 
-    /// The acknowledged records with sequence numbers from `sequence` on, at most `limit` of them, in order; never
+    /// The acknowledged records with sequence numbers from `requested` on, at most `limit` of them, in order; never
     /// one the snapshot covers (replay: `snapshot.records`, then `read(from: (snapshot?.sequence ?? 0) + 1)`).
     public func read(from requested: UInt64 = 1, limit: Int = .max) -> [LogRecord] {
         let view = shared.view.withLock { $0 }
@@ -356,7 +356,9 @@ public final class StateLog: Sendable {
             report.zeroedBytes = garbageEnd - cut
         }
         if keep > 0 { report.lastKeptSequence = inspection.scans[keep - 1].lastSequence }
-        if let covered = inspection.snapshot?.sequence { report.lastKeptSequence = max(report.lastKeptSequence ?? 0, covered) }
+        if let covered = inspection.snapshot?.sequence {
+            report.lastKeptSequence = max(report.lastKeptSequence ?? 0, covered)
+        }
         if report.lastKeptSequence == 0 { report.lastKeptSequence = nil }
         let damagedSnapshots = inspection.damagedSnapshots.compactMap { error -> String? in
             if case .badSnapshot(let file, _, _) = error { return file }

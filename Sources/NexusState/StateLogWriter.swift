@@ -53,7 +53,7 @@ final class StateLogWriter {
 
     /// Wait, drain a batch, write it, sync per policy, publish, acknowledge; until `.stop`.
     func run() {
-        var acknowledgements: [(AppendTicket, UInt64)] = []
+        var acknowledgements: [(AppendTicket, Result<UInt64, StateError>)] = []
         var syncRequests: [FlushSignal] = []
         var installations: [SnapshotRequest] = []
         var stopRequested = false
@@ -62,10 +62,13 @@ final class StateLogWriter {
             mailbox.drain(limit: options.maxBatch) { message in
                 switch message {
                 case .append(let type, let flags, let payload, let ticket):
+                    // A failure completes with the batch too: completed here, its caller could retry into this same
+                    // batch and meet the cached `rollFailure` even after space returned.
                     do throws(StateError) {
-                        acknowledgements.append((ticket, try write(type: type, flags: flags, payload: payload)))
+                        let sequence = try write(type: type, flags: flags, payload: payload)
+                        acknowledgements.append((ticket, .success(sequence)))
                     } catch {
-                        ticket.complete(.failure(error))
+                        acknowledgements.append((ticket, .failure(error)))
                     }
                 case .sync(let signal):
                     syncRequests.append(signal)
@@ -92,8 +95,12 @@ final class StateLogWriter {
             }
             if !syncRequests.isEmpty || stopRequested { syncIfDirty() }
             if failure == nil { publish() }
-            for (ticket, sequence) in acknowledgements {
-                ticket.complete(failure.map { .failure($0) } ?? .success(sequence))
+            for (ticket, result) in acknowledgements {
+                if let failure, case .success = result {
+                    ticket.complete(.failure(failure))
+                } else {
+                    ticket.complete(result)
+                }
             }
             acknowledgements.removeAll(keepingCapacity: true)
             for signal in syncRequests { signal.signal() }

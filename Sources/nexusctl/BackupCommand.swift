@@ -107,8 +107,12 @@ enum LocalFile {
         func failure(_ what: String) -> CLIError {
             CLIError(what: "cannot write \(path)", why: "\(what): \(String(cString: strerror(errno)))", hint: nil)
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        // A stale temporary file (or a symlink planted there) is removed, never reused: O_EXCL | O_NOFOLLOW, then
+        // the mode is set explicitly, whatever the umask.
+        if unlink(temporary) != 0 && errno != ENOENT { throw failure("remove the stale \(temporary)") }
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw failure("open \(temporary)") }
+        guard fchmod(fd, mode) == 0 else { let e = failure("chmod"); close(fd); unlink(temporary); throw e }
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }

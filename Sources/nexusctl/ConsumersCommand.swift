@@ -10,7 +10,10 @@ struct ConsumersCommand: ParsableCommand {
 
     /// A consumer as `key  value` rows; scopes one per line.
     static func rows(_ c: Consumer) -> [(String, [String])] {
-        [("id", [c.id]), ("name", [c.name]), ("scopes", c.scopes), ("created_at", ["\(c.createdAt)"])]
+        var rows = [("id", [c.id]), ("name", [c.name]), ("scopes", c.scopes)]
+        if let plan = c.plan { rows.append(("plan", [plan])) }
+        rows.append(("created_at", ["\(c.createdAt)"]))
+        return rows
     }
 
     /// `Error: no consumer 'ID'.` for nexusd's 404 about the id (not for a 404 about the endpoint).
@@ -65,9 +68,12 @@ struct ConsumersCreateCommand: ParsableCommand {
     @Option(name: .customLong("scope"), help: ArgumentHelp("A scope to grant (repeat for more).", valueName: "S"))
     var scopes: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("Its plan (rate and quotas), from 'plans' in the configuration.", valueName: "PLAN"))
+    var plan: String?
+
     func run() throws {
         try perform { () throws(CLIError) in
-            let body = (try? AdminJSON.encode(CreateConsumerRequest(name: name, scopes: scopes))) ?? []
+            let body = (try? AdminJSON.encode(CreateConsumerRequest(name: name, scopes: scopes, plan: plan))) ?? []
             let c = try global.client.call(AdminAPI.consumerCreate, body: body, as: Consumer.self) { p in
                 let hint: String
                 switch p.status {

@@ -1,3 +1,4 @@
+import Glibc
 import ArgumentParser
 import NexusAdminModel
 
@@ -6,8 +7,8 @@ struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys", abstract: "Create, list, show, revoke and rotate API keys.",
         discussion: "A key's secret is printed once, when it is created or rotated: nexusd keeps only its SHA-256.",
-        subcommands: [KeysListCommand.self, KeysCreateCommand.self, KeysShowCommand.self, KeysRevokeCommand.self,
-                      KeysRotateCommand.self])
+        subcommands: [KeysListCommand.self, KeysCreateCommand.self, KeysImportCommand.self, KeysShowCommand.self,
+                      KeysRevokeCommand.self, KeysRotateCommand.self])
 
     static func rows(_ k: ApiKey) -> [(String, [String])] {
         [("id", [k.id]), ("consumer", [k.consumer]), ("name", k.name.isEmpty ? [] : [k.name]), ("scopes", k.scopes),
@@ -37,6 +38,7 @@ struct KeysCommand: ParsableCommand {
     static func refine(_ id: String, action: String) -> (ErrorResponse) -> CLIError? {
         { p in
             if p.status == 404 && p.detail == AdminAPI.noSuchKeyDetail { return noKey(id) }
+            if p.status == 400 { return CLIError(what: "cannot \(action) key '\(id)'", why: p.detail, hint: "see 'nexusctl keys \(action) --help'.") }
             if p.status == 409 { return CLIError(what: "cannot \(action) key '\(id)'", why: p.detail, hint: "'nexusctl keys show \(id)' shows its status.") }
             if p.status == 507 { return CLIError(what: "cannot \(action) key '\(id)'", why: p.detail, hint: "free space on nexusd's state disk, then try again.") }
             return nil
@@ -163,6 +165,56 @@ struct KeysRotateCommand: ParsableCommand {
             let c = try global.client.call(try KeysCommand.endpoint(AdminAPI.keyRotate, id), body: body, as: CreatedKey.self,
                                            refine: KeysCommand.refine(id, action: "rotate"))
             try emitCreated(c, global.output)
+        }
+    }
+}
+
+/// `nexusctl keys import --consumer ID`: a key issued elsewhere, read from standard input (never from the command
+/// line, where other users could see it in the process list).
+struct KeysImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import a key issued elsewhere (read from standard input) for a consumer.",
+        discussion: "nexusd keeps only its HMAC under the server secret, like the keys it makes.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("The consumer's id.", valueName: "ID"))
+    var consumer: String
+
+    @Option(name: .long, help: ArgumentHelp("A label for people.", valueName: "NAME"))
+    var name: String = ""
+
+    @Option(name: .customLong("scope"), help: ArgumentHelp("A scope the key grants (repeat for more).", valueName: "S"))
+    var scopes: [String] = []
+
+    @Option(name: .customLong("expires-in"), help: ArgumentHelp("When the key expires: 90s, 15m, 12h, 30d.", valueName: "DURATION"))
+    var expiresIn: DurationArgument?
+
+    func run() throws {
+        try perform { () throws(CLIError) in
+            var input = [UInt8]()
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while input.count <= 4096 {
+                let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                input += chunk[0..<n]
+            }
+            var key = Substring(String(decoding: input, as: UTF8.self))
+            while let f = key.first, f.isWhitespace { key.removeFirst() }
+            while let l = key.last, l.isWhitespace { key.removeLast() }
+            guard !key.isEmpty else {
+                throw CLIError(what: "cannot import the key", why: "standard input holds no key", hint: "pipe it in: nexusctl keys import --consumer ID < key.txt")
+            }
+            let request = CreateKeyRequest(consumer: consumer, name: name, scopes: scopes, expiresIn: expiresIn?.seconds, key: String(key))
+            let body = (try? AdminJSON.encode(request)) ?? []
+            let c = try global.client.call(AdminAPI.keyCreate, body: body, as: CreatedKey.self) { p in
+                switch p.status {
+                case 400, 404, 409: return CLIError(what: "cannot import the key", why: "\(p.status) \(p.title): \(p.detail)", hint: "see 'nexusctl keys import --help'.")
+                case 507: return CLIError(what: "cannot import the key", why: p.detail, hint: "free space on nexusd's state disk, then try again.")
+                default: return nil
+                }
+            }
+            try Render.emit(c.key, global.output) { KeysCommand.rows(c.key) }
         }
     }
 }

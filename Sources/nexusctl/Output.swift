@@ -53,6 +53,7 @@ enum Render {
                 line += cell
                 if i < row.count - 1 { line += String(repeating: " ", count: widths[i] - cell.count + 2) }
             }
+            while line.last == " " { line.removeLast() }
             s += line + "\n"
         }
         return s

@@ -16,6 +16,26 @@ struct StateCommand: ParsableCommand {
         return stat(audit, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? [folder, audit] : [folder]
     }
 
+    /// Throws unless `folder` is a folder holding a state log (a typo must not pass as an empty, healthy log).
+    static func checkFolder(_ folder: String) throws(CLIError) {
+        var st = stat()
+        guard stat(folder, &st) == 0 else {
+            throw CLIError(what: "cannot open \(folder)", why: String(cString: strerror(errno)), hint: "give the state folder (state.folder in the configuration).")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw CLIError(what: "cannot open \(folder)", why: "it is not a folder", hint: "give the state folder (state.folder in the configuration).")
+        }
+        guard let dir = opendir(folder) else {
+            throw CLIError(what: "cannot open \(folder)", why: String(cString: strerror(errno)), hint: nil)
+        }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name.hasPrefix("segment-") || name.hasPrefix("snapshot-") { return }
+        }
+        throw CLIError(what: "\(folder) holds no state log", why: "", hint: "give the state folder (state.folder in the configuration).")
+    }
+
     static func locked(_ folder: String) -> CLIError {
         CLIError(what: "cannot open \(folder)", why: "a running nexusd holds it",
                  hint: "stop nexusd first, or use 'nexusctl state verify' without --folder to ask the running one.")
@@ -59,6 +79,7 @@ struct StateVerifyCommand: ParsableCommand {
     }
 
     private func offline(_ folder: String) throws(CLIError) {
+        try StateCommand.checkFolder(folder)
         var reports: [FolderReport] = []
         for f in StateCommand.logFolders(folder) {
             let r: VerifyReport
@@ -113,6 +134,7 @@ struct StateRepairCommand: ParsableCommand {
                 throw CLIError(what: "not repairing", why: "a repair drops every record from the first damage on",
                                hint: "run 'nexusctl state verify --folder \(folder)' to see the damage, copy the folder, then add --yes.")
             }
+            try StateCommand.checkFolder(folder)
             var lines: [(String, [String])] = []
             var json: [[String: String]] = []
             for f in StateCommand.logFolders(folder) {

@@ -10,7 +10,7 @@ import NexusSystem
 /// Starts the admin API on its Unix socket with handlers backed by the server, or explains why it is off.
 enum AdminSetup {
     static func start(config: NexusConfig, configFile: String, server: Server, reloader: Reloader,
-                      state durable: DurableState, logger: Logger) -> AdminServer? {
+                      state durable: DurableState, credentials: CredentialPublisher, logger: Logger) -> AdminServer? {
         let state = durable.log
         let path = resolve(config.admin.socket, relativeTo: configFile)
         let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
@@ -48,8 +48,10 @@ enum AdminSetup {
             },
             configCheck: { file, _ in
                 do {
-                    _ = try ConfigLoader.load(path: file ?? configFile)
-                    return ConfigCheckResponse(ok: true)
+                    let checked = try ConfigLoader.load(path: file ?? configFile)
+                    // The certificates and keys it names, read as a reload would.
+                    let problems = TLSSetup.check(checked)
+                    return ConfigCheckResponse(ok: problems.isEmpty, errors: problems)
                 } catch {
                     return ConfigCheckResponse(ok: false, errors: (error as? ConfigErrors)?.errors.map { $0.description } ?? ["\(error)"])
                 }
@@ -64,10 +66,10 @@ enum AdminSetup {
                 return StateVerifyResponse(ok: problems.isEmpty, segments: segmentFiles(in: state.folder),
                                            records: records, problems: problems)
             },
-            consumers: ConsumerAdmin.handlers(durable),
-            keys: KeyAdmin.handlers(durable),
+            consumers: ConsumerAdmin.handlers(durable, credentials),
+            keys: KeyAdmin.handlers(durable, credentials),
             routes: RouteAdmin.handlers(reloader, durable),
-            backup: BackupAdmin.handlers(durable, reloader),
+            backup: BackupAdmin.handlers(durable, reloader, credentials),
             usage: { query, _ in durable.usage.rows(query) },
             audit: { query, _ in durable.audit.entries(query) })
         do {

@@ -41,14 +41,19 @@ struct Nexusd: ParsableCommand {
 
     func run() throws {
         if let file = checkConfig {
-            do {
-                _ = try ConfigLoader.load(path: file)
-                print("\(file): configuration is valid")
-                return
-            } catch {
+            let checked: NexusConfig
+            do { checked = try ConfigLoader.load(path: file) } catch {
                 FileHandleStderr.write("\(error)\n")
                 throw ExitCode(1)
             }
+            // The certificates and keys it names, read as the server would.
+            let problems = TLSSetup.check(checked)
+            guard problems.isEmpty else {
+                FileHandleStderr.write(problems.joined(separator: "\n") + "\n")
+                throw ExitCode(1)
+            }
+            print("\(file): configuration is valid")
+            return
         }
         let file = config!
         var cfg: NexusConfig
@@ -71,7 +76,7 @@ struct Nexusd: ParsableCommand {
         logger.info("nexusd starting", metadata: ["version": "\(NexusVersion.string)", "config": "\(file)"])
 
         let state: DurableState
-        switch StateSetup.open(cfg.state, configFile: file) {
+        switch StateSetup.open(cfg.state, auth: cfg.auth, configFile: file) {
         case .success(let opened): state = opened
         case .failure(let e):
             logger.critical("\(e.description)")
@@ -96,6 +101,19 @@ struct Nexusd: ParsableCommand {
         }
         maintenance.start()
         let server = Server(config: cfg, logger: logger, usageSink: maintenance.sink)
+        let credentials = CredentialPublisher(server: server, state: state, secret: state.secret, config: cfg, logger: logger)
+        switch credentials.prepare(cfg, configFile: file) {
+        case .success(let prepared): credentials.commit(prepared)
+        case .failure(let f):
+            logger.critical("\(f.description)")
+            writer.stop()
+            FileHandleStderr.write("Error: \(f.description).\n")
+            throw ExitCode(1)
+        }
+        credentials.seedQuotas()
+        if cfg.auth == nil {
+            logger.warning("no 'auth' section: nexusd authenticates nobody and every route is open")
+        }
         do { try server.start() } catch {
             logger.critical("\(error)")
             writer.stop()
@@ -106,12 +124,12 @@ struct Nexusd: ParsableCommand {
         let ioOverride = io
         let threadsOverride = threads
         let reloader = Reloader(file: file, initial: fileConfig, server: server, layer: state.routes, store: state.store,
-                                logger: logger) { c in
+                                credentials: credentials, logger: logger) { c in
             if let ioOverride { c.io = ioOverride.choice }
             if let threadsOverride { c.threads = threadsOverride }
         }
         let admin = AdminSetup.start(config: cfg, configFile: file, server: server, reloader: reloader,
-                                     state: state, logger: logger)
+                                     state: state, credentials: credentials, logger: logger)
 
         var draining = false
         while !draining {

@@ -15,6 +15,7 @@ final class Reloader: Sendable {
     private let overrides: @Sendable (inout NexusConfig) -> Void
     private let layer: RouteLayer
     private let store: StateStore
+    private let credentials: CredentialPublisher
     private let current: Mutex<State>
 
     struct State {
@@ -28,8 +29,9 @@ final class Reloader: Sendable {
 
     /// `initial` is the file's configuration; the runtime routes in `layer` are merged into it (a runtime route that
     /// does not fit is left out and reported by `leftOut`).
-    init(file: String, initial: NexusConfig, server: Server, layer: RouteLayer, store: StateStore, logger: Logger,
-         overrides: @escaping @Sendable (inout NexusConfig) -> Void) {
+    init(file: String, initial: NexusConfig, server: Server, layer: RouteLayer, store: StateStore,
+         credentials: CredentialPublisher, logger: Logger, overrides: @escaping @Sendable (inout NexusConfig) -> Void) {
+        self.credentials = credentials
         self.file = file
         self.server = server
         self.logger = logger
@@ -72,11 +74,20 @@ final class Reloader: Sendable {
                 return ReloadResponse(ok: false, message: "the new file conflicts with runtime routes; the running configuration stays "
                                           + "(change or reset those routes with nexusctl routes, or change the file)", errors: lines)
             }
+            let keys: CredentialPublisher.Prepared
+            switch credentials.prepare(new, configFile: file) {
+            case .success(let p): keys = p
+            case .failure(let f):
+                logger.error("reload refused; the running configuration stays", metadata: ["error": "\(f.description)"])
+                return ReloadResponse(ok: false, message: "the keys file is not valid; the running configuration stays",
+                                      errors: [f.description])
+            }
             do { try server.reconfigure(next.effective) } catch {
                 logger.error("reload refused; the running configuration stays", metadata: ["error": "\(error)"])
                 return ReloadResponse(ok: false, message: "the configuration cannot be applied; the running one stays",
-                                      errors: ["\(error)"])
+                                      errors: "\(error)".split(separator: "\n").map(String.init))
             }
+            credentials.commit(keys)
             let old = state.file
             var note = ""
             if new.listeners.map(\.address) != old.listeners.map(\.address) || new.threads != old.threads || new.io != old.io || new.admin != old.admin {
@@ -88,6 +99,12 @@ final class Reloader: Sendable {
             state.file.upstreams = new.upstreams
             state.file.limits = new.limits
             state.file.timeouts = new.timeouts
+            state.file.auth = new.auth
+            state.file.plans = new.plans
+            state.file.consumers = new.consumers
+            state.effective.auth = new.auth
+            state.effective.plans = new.plans
+            state.effective.consumers = new.consumers
             state.effective.routes = next.effective.routes
             state.effective.upstreams = new.upstreams
             state.effective.limits = new.limits

@@ -430,8 +430,16 @@ class EventStream(Action):
 
 
 class UpstreamServer:
-    def __init__(self, name: str = "up", default: Action | None = None, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, name: str = "up", default: Action | None = None, port: int = 0, host: str = "127.0.0.1",
+                 tls=None):
         self.name = name
+        # An ssl.SSLContext: each accepted connection is wrapped (handshake in its thread); SNI names seen and
+        # client certificates received are recorded.
+        self.tls = tls
+        self.sni_names: list[str | None] = []
+        self.peer_certs: list[dict] = []
+        if tls is not None:
+            tls.sni_callback = lambda sock, name, ctx: self.sni_names.append(name)
         self.host = host
         self.default = default or Info()
         self.exact: dict[str, Action] = {}
@@ -538,6 +546,19 @@ class UpstreamServer:
 
     def _serve(self, s: socket.socket, cid: int):
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.tls is not None:
+            try:
+                s.settimeout(10)
+                s = self.tls.wrap_socket(s, server_side=True)
+                s.settimeout(None)
+                self.peer_certs.append(s.getpeercert() or {})
+                with self.lock:
+                    self.open_conns[cid] = s
+            except (OSError, ValueError):
+                with self.lock:
+                    self.open_conns.pop(cid, None)
+                s.close()
+                return
         reader = _Reader(s)
         seq = 0
         try:
@@ -659,8 +680,9 @@ def upstream():
     server whose handler raised makes the test fail."""
     started: list[UpstreamServer] = []
 
-    def factory(name: str = "up", default: Action | None = None, port: int = 0, host: str = "127.0.0.1") -> UpstreamServer:
-        u = UpstreamServer(name, default, port, host)
+    def factory(name: str = "up", default: Action | None = None, port: int = 0, host: str = "127.0.0.1",
+                tls=None) -> UpstreamServer:
+        u = UpstreamServer(name, default, port, host, tls)
         started.append(u)
         return u
 

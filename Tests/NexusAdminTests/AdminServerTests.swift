@@ -76,14 +76,14 @@ struct AdminServerTests {
         #expect(seen.checkedPaths.withLock { $0 } == ["/x.yaml"])
     }
 
-    @Test("a malformed head is a 400 problem; a body over 256 MiB is a 413")
+    @Test("a malformed head is a 400 problem; a body over 256 MiB (the backup limit) is a 413")
     func malformed() throws {
         let server = try startServer()
         defer { server.stop() }
         let r = try #require(exchange(server.path, "GET /v1/status HTTP/1.1\nHost: l\n\n"))
         #expect(r.status == 400)
         #expect(r.headers["content-type"] == "application/problem+json")
-        let big = try #require(exchange(server.path, "POST /v1/config/check HTTP/1.1\r\nHost: l\r\nContent-Length: 300000000\r\n\r\n"))
+        let big = try #require(exchange(server.path, "POST /v1/config/check HTTP/1.1\r\nHost: l\r\nContent-Length: 268435457\r\n\r\n"))
         #expect(big.status == 413)
     }
 

@@ -19,8 +19,13 @@ import Testing
         #expect(config.timeouts == .defaults)
         #expect(config.log.level == "info")
         #expect(config.upstreams.isEmpty)  // the proxy example is commented out: no backend runs for a new user
-        #expect(config.routes.map(\.match) == [.exact("/"), .exact("/api/echo"), .prefix("/echo/"), .exact("/healthz")])
-        #expect(config.routes.map(\.methods) == [["GET"], ["GET", "POST"], nil, ["GET"]])
+        #expect(config.routes.map(\.match) == [.exact("/"), .exact("/api/echo"), .prefix("/echo/"), .exact("/healthz"), .exact("/private")])
+        #expect(config.routes.map(\.methods) == [["GET"], ["GET", "POST"], nil, ["GET"], nil])
+        // Authentication is on: the demo routes say anonymous, /private needs a key with orders:read.
+        #expect(config.auth?.keyHeaders == [.authorization, .xAPIKey])
+        #expect(config.routes.map(\.anonymous) == [true, true, true, true, false])
+        #expect(config.routes.last?.scopes == ["orders:read"])
+        #expect(config.plans == [PlanConfig(name: "default", rate: RateConfig(count: 10, periodSeconds: 1, burst: 20))])
 
         guard case .static(let welcome) = config.routes[0].handler else { Issue.record("/ is not static"); return }
         #expect(welcome.status == 200)
@@ -66,7 +71,7 @@ import Testing
         #expect(upstream.healthCheck == HealthCheckConfig(path: "/healthz"))
         #expect(upstream.passive == .defaults)
         let route = try #require(config.routes.last)
-        #expect(config.routes.count == 5)
+        #expect(config.routes.count == 6)
         #expect(route.match == .prefix("/app/"))
         #expect(route.handler == .proxy(ProxyTarget(upstream: "app", stripPrefix: true,
                                                     responseHeaders: HeaderEdits(add: [("X-Served-By", "nexus")]))))

@@ -169,4 +169,36 @@ struct PowerLossTests {
             log.close()
         }
     }
+
+    /// The shape of the admin API and counter flushes: few threads, each with several appends in flight.
+    @Test("group commit figure, pipelined (NEXUS_BENCH=1 only): 8 threads x 8 appends in flight vs 1 x 1")
+    func pipelinedCommitFigure() throws {
+        guard getenv("NEXUS_BENCH") != nil else { return }
+        let base = getenv("NEXUS_BENCH_DIR").map { String(cString: $0) } ?? "/tmp"
+        var single = 0.0
+        for (threads, depth) in [(1, 1), (8, 8), (1, 64)] {
+            let folder = TemporaryFolder(base: base)
+            defer { folder.remove() }
+            let log = try StateLog.open(folder: folder.path)
+            let rounds = threads * depth == 1 ? 2000 : 12_800 / (threads * depth)
+            let start = Clock.monotonicNanoseconds()
+            let workers = (0..<threads).map { index in
+                NexusThread.spawn(name: "bench-\(index)") { [log] in
+                    for _ in 0..<rounds {
+                        let tickets = (0..<depth).map { _ in
+                            log.append(type: 1, payload: [UInt8](repeating: 1, count: 64))
+                        }
+                        for ticket in tickets { _ = try? ticket.wait() }
+                    }
+                }
+            }
+            for worker in workers { worker.join() }
+            let seconds = Double(Clock.monotonicNanoseconds() - start) / 1e9
+            let rate = Double(threads * depth * rounds) / seconds
+            if threads * depth == 1 { single = rate }
+            print("group commit, sync always, 64-byte records, \(base), \(threads) thread(s) x \(depth) in flight: "
+                + "\(Int(rate)) appends/s = \(fixed(rate / single, 1))x one in flight")
+            log.close()
+        }
+    }
 }

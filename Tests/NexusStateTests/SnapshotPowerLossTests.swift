@@ -74,4 +74,29 @@ struct SnapshotPowerLossTests {
         #expect(crashes > 900, "most lives should hit their crash point")
         #expect(crashesInInstall > 100 && installs > 1000 && supersededSeen > 0)
     }
+
+    @Test("fsync never: installSnapshot syncs the records it covers first, so a power loss after it keeps S + 1 next")
+    func snapshotSyncsCoveredRecords() throws {
+        for seed in UInt64(1)...20 {
+            let fs = FaultInjectingFileSystem(seed: seed, pageSize: 1024)
+            var log = try StateLog.open(folder: "/state", options: smallOptions(.never), fileSystem: fs)
+            try appendAll(log, 1...30)
+            let image = Snapshot(sequence: 25, records: [SnapshotRecord(type: 1, payload: [25])])
+            try log.installSnapshot(image)
+            try appendAll(log, 31...35)  // acknowledged, not synced: a power loss may take them
+            fs.crashNow()
+            log.close()
+            fs.reboot()
+            log = try StateLog.open(folder: "/state", options: smallOptions(.never), fileSystem: fs)
+            #expect(log.snapshot == image, "seed \(seed)")
+            #expect(log.lastSequence >= 30, "seed \(seed): records up to the install were synced by it")
+            let after = log.read()
+            #expect(after.map(\.sequence) == Array(26...log.lastSequence), "seed \(seed)")
+            let last = log.lastSequence
+            #expect(try log.append(type: 7, payload: []).wait() == last + 1, "seed \(seed)")
+            log.close()
+            #expect(try StateLog.verify(folder: "/state", fileSystem: fs).isClean, "seed \(seed)")
+        }
+    }
 }
+

@@ -276,6 +276,32 @@ struct SnapshotTests {
         #expect(try StateLog.verify(folder: folder.path).isClean)
     }
 
+    @Test("a damaged snapshot alone in a folder, or one covering the last sequence number, is refused")
+    func snapshotOnlyDamaged() throws {
+        for (sequence, damaged) in [(UInt64(5), true), (UInt64.max, false)] {
+            let folder = TemporaryFolder()
+            defer { folder.remove() }
+            let path = snapshotPath(folder.path, sequence)
+            let records = [SnapshotRecord(type: 1, payload: [1])]
+            var bytes = SnapshotFile.encode(Snapshot(sequence: sequence, records: records))
+            if damaged { bytes[bytes.count - 1] ^= 1 }
+            let fd = open(path, O_CREAT | O_WRONLY, 0o644)
+            _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            do {
+                _ = try StateLog.open(folder: folder.path, options: smallOptions())
+                Issue.record("opened an empty state beside a damaged snapshot")
+            } catch {
+                guard case .badSnapshot(let file, _, _) = error else {
+                    Issue.record("unexpected \(error)")
+                    continue
+                }
+                #expect(file == path)
+            }
+            #expect(!fileExists(segmentPath(folder.path, 0)))
+        }
+    }
+
     @Test("appends from 4 threads while snapshots are installed: none lost, none duplicated, order kept")
     func concurrentAppendsDuringInstall() throws {
         let folder = TemporaryFolder()
@@ -296,6 +322,18 @@ struct SnapshotTests {
                 done.add(1, ordering: .relaxed)
             }
         }
+        // A reader meanwhile: each read is contiguous and starts after the snapshot it saw, even while the segments
+        // it reads from are removed (it holds their mappings).
+        let readerBad = Atomic<Int>(0)
+        let reader = NexusThread.spawn(name: "reader") { [log] in
+            while done.load(ordering: .relaxed) < 4 {
+                let records = log.read(from: 1)
+                let first = records.first?.sequence ?? 1
+                if first < 1 || zip(records, records.dropFirst()).contains(where: { $0.sequence + 1 != $1.sequence }) {
+                    readerBad.add(1, ordering: .relaxed)
+                }
+            }
+        }
         var installs = 0
         var image = Snapshot(sequence: 0, records: [])
         while done.load(ordering: .relaxed) < 4 || installs < 3 {
@@ -310,7 +348,8 @@ struct SnapshotTests {
             installs += 1
         }
         for thread in threads { thread.join() }
-        #expect(failures.load(ordering: .relaxed) == 0)
+        reader.join()
+        #expect(failures.load(ordering: .relaxed) == 0 && readerBad.load(ordering: .relaxed) == 0)
         #expect(installs >= 3)
         func check(_ records: [SnapshotRecord]) {
             #expect(records.count == 4 * perThread)

@@ -1,6 +1,8 @@
+import NexusAuth
 import Glibc
 import NexusBytes
 import NexusHTTP1
+import NexusTLS
 
 /// The state of one client connection, kept in a slot of the loop's preallocated table.
 ///
@@ -58,6 +60,12 @@ final class Connection {
     var routeSlot = -1
     /// The status of the final response to the current proxied request (0 until known).
     var responseStatus = 0
+    /// Who sent the current request (nil: anonymous).
+    var principal: Principal?
+    /// RateLimit-Policy and RateLimit fields for the current response.
+    var rateLimitFields: [(String, String)] = []
+    /// The peer's address bytes, once read.
+    var clientAddress: [UInt8]?
     var keepBody = false
 
     /// A byte of the current request has arrived (so a timeout is a 408, not an idle close).
@@ -98,6 +106,15 @@ final class Connection {
     var lastActivity: Int64 = 0
     /// Index in the loop's dense list of open connections.
     var activeIndex = -1
+
+    // TLS.
+    /// The TLS state when the connection is encrypted (a TLS listener, or a pool with `tls`): `input` and `outbox`
+    /// hold plaintext, `out` ciphertext. Nil for plain connections.
+    var tls: TLSStream?
+    /// The peer's close_notify was passed on as the end of its stream (the TCP close that follows is ignored).
+    var tlsEOF = false
+    /// Upstream: this connection's resumable session was kept for the next connection to its backend.
+    var tlsSessionKept = false
 
     // Proxying.
     var role: Role = .client
@@ -161,6 +178,10 @@ final class Connection {
 
     deinit { remote.deallocate() }
 
+    /// The verified subject (RFC 2253) of the client's certificate on a listener with `client_ca`; nil without
+    /// one. For the auth policies (consumers identified by certificate).
+    var clientCertificateSubject: String? { role == .client ? tls?.peerSubject : nil }
+
     /// Whether anything waits to be sent.
     var hasOutput: Bool { !out.isEmpty || !outbox.isEmpty }
 
@@ -177,14 +198,17 @@ final class Connection {
         deadline = .max; timer = .none; sendDeadline = .max; lastActivity = now
         role = .client; peer = nil; proxyRoute = nil; forwardHead.clear(); bodyForwarded = false
         requestForwarded = false; responseHeadSent = false; attempts = 0; clientIP = nil
+        clientAddress = nil; principal = nil; rateLimitFields.removeAll()
         upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0
         responseScanner.reset(); response.reset(); responseParsed = false; responseDecoder = nil; bodyPlan = .none; closeDelimited = false
         responseStarted = false; exchangeStart = 0
+        tls = nil; tlsEOF = false; tlsSessionKept = false
     }
 
     /// Returns the buffers' memory to the allocator when the slot is freed: slots are preallocated for
     /// `max_connections`, their buffers only while a connection uses them (about 10 KiB for a typical one).
     func trimBuffers() {
+        tls = nil // SSL_free: the TLS state lives no longer than the connection
         for b in [input, headBytes, body, out, outbox, forwardHead, upstreamTarget] {
             b.clear()
             b.shrinkIfEmpty(to: 16)

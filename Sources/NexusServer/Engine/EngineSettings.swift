@@ -16,6 +16,8 @@ struct EngineSettings: Sendable {
     var outputHighWater = 256 * 1024
     /// Unparsed bytes above which reading stops while output is backed up.
     var inputHighWater: Int
+    /// Authentication, lockout, plans and quotas; nil without an `auth` section.
+    var access: AccessControl?
 
     init(_ c: NexusConfig) {
         limits = HTTP1Limits(maxRequestLineBytes: c.limits.maxRequestLineBytes, maxHeaderBytes: c.limits.maxHeaderBytes,

@@ -1,6 +1,8 @@
+import NexusAuth
 import NexusBytes
 import NexusHTTP1
 import NexusSystem
+import NexusTLS
 
 /// The HTTP/1.1 side of an event loop: turns received bytes into responses, and decides timeouts and closes.
 ///
@@ -22,6 +24,9 @@ final class HTTPEngine {
 
     /// Requests answered, for the log and (later) metrics.
     var requestsServed = 0
+    /// The API keys in force (replaced by the main thread's `.credentials` messages) and this loop's cache of them.
+    var credentials: CredentialTable = .empty
+    let keyCache = KeyCache()
     /// Requests per route since the last flush, and where flushes go (nil: usage is not recorded).
     var usage: UsageCounters
     let usageSink: UsageSink?
@@ -44,6 +49,15 @@ final class HTTPEngine {
     let upstreamLimits: HTTP1Limits
     /// Limits for upstream response bodies (no size cap: they stream).
     let upstreamBodyLimits: HTTP1Limits
+    /// The TLS settings of each listener (by position), nil for a plain one; replaced by a reload.
+    var listenerTLS: [TLSServerContext?] = []
+    /// Plaintext decrypted from an upstream connection, on its way to the proxy path.
+    let tlsPlaintext = ByteBuffer(capacity: 16)
+    /// Handshakes completed and how many resumed a session (for the log and, later, metrics).
+    var tlsHandshakes = 0
+    var tlsResumed = 0
+    /// Called when a client's TLS handshake fails (for the log at debug level: scanners cause many).
+    var tlsLog: ((Connection, String) -> Void)?
     /// Called when a backend is ejected (for the log).
     var logEjection: ((Backend) -> Void)?
 
@@ -86,12 +100,15 @@ final class HTTPEngine {
     /// Applies a configuration snapshot or new backend addresses from the main thread (shutdown is the driver's).
     func apply(_ message: LoopMessage) {
         switch message {
-        case .configure(let routes, let settings, let pools):
+        case .configure(let routes, let settings, let pools, let tls):
             flushUsage(force: true)
             usage = UsageCounters(names: routes.names)
             self.routes = routes
             self.settings = settings
+            listenerTLS = tls
             replaceUpstreams(LoopUpstreams(pools))
+        case .credentials(let table):
+            credentials = table
         case .addresses(let pool, let backend, let addresses):
             upstreams.update(pool: pool, backend: backend, addresses: addresses)
         case .shutdown:
@@ -105,7 +122,9 @@ final class HTTPEngine {
         guard let sink = usageSink, force || now - lastUsageFlush >= sink.intervalMilliseconds else { return }
         lastUsageFlush = now
         let deltas = usage.take()
-        if !deltas.isEmpty && !sink.mailbox.tryPost(deltas) { usage.restore(deltas) }
+        if !deltas.isEmpty && !sink.mailbox.tryPost(.usage(deltas)) { usage.restore(deltas) }
+        let failures = usage.takeFailures()
+        if !failures.isEmpty { _ = sink.mailbox.tryPost(.authFailures(failures)) } // a full mailbox drops them (counted there)
     }
 
     /// Marks `c` for settling at the end of this batch.
@@ -128,7 +147,10 @@ final class HTTPEngine {
     // MARK: Events from the driver
 
     /// A connection was accepted.
-    func opened(_ c: Connection) {
+    func opened(_ c: Connection, listener: Int = -1) {
+        if listener >= 0 && listener < listenerTLS.count, let context = listenerTLS[listener] {
+            if let tls = TLSStream(server: context) { c.tls = tls } else { c.abort = true }
+        }
         c.sendTimeout = settings.sendTimeout
         c.timer = .none
         rearm(c)
@@ -138,6 +160,10 @@ final class HTTPEngine {
     @inline(__always)
     func received(_ c: Connection, _ bytes: UnsafeRawBufferPointer) {
         if c.phase == .linger || c.abort { return } // discarded
+        if let tls = c.tls {
+            receivedTLS(c, tls, bytes)
+            return
+        }
         if c.role == .upstream {
             upstreamReceived(c, bytes)
             return
@@ -149,6 +175,7 @@ final class HTTPEngine {
     /// The peer shut its write side. Requests already complete are still answered (a client may half-close after
     /// its last request); a request cut in the middle is dropped.
     func peerClosed(_ c: Connection) {
+        if c.tlsEOF { return } // close_notify already ended the stream
         if c.role == .upstream {
             upstreamClosed(c)
             return
@@ -271,6 +298,7 @@ final class HTTPEngine {
         (c.target, c.routeSlot) = routes.resolve(host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
                                   path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
                                   method: UnsafeRawBufferPointer(rebasing: bytes[head.methodRange]))
+        if c.routeSlot >= 0, let access = routes.accesses[c.routeSlot], !admit(c, access, headBytes: bytes) { return }
         if case .proxy(let route, let prefixLength) = c.target {
             if let length = head.contentLength, length > settings.limits.maxBodyBytes {
                 fail(c, HTTPParseError(status: 413, detail: "the request body is larger than this server accepts"))
@@ -325,6 +353,8 @@ final class HTTPEngine {
     /// Resets the per-request state of a client connection once its response is queued.
     func readyForNextRequest(_ c: Connection) {
         c.proxyRoute = nil
+        c.principal = nil
+        if !c.rateLimitFields.isEmpty { c.rateLimitFields.removeAll(keepingCapacity: true) }
         c.phase = .head
         c.decoder = nil
         c.keepBody = false
@@ -346,12 +376,12 @@ final class HTTPEngine {
         let date = dateLine.readable
         switch c.target {
         case .fixed(let r):
-            usage.count(slot: c.routeSlot, status: r.status)
-            r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date)
+            usage.count(slot: c.routeSlot, consumer: c.principal, status: r.status)
+            r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date, extra: c.rateLimitFields)
         case .echo:
-            usage.count(slot: c.routeSlot, status: 200)
+            usage.count(slot: c.routeSlot, consumer: c.principal, status: 200)
             EchoResponse.write(head: head, headBytes: c.headBytes.readable, body: c.body.readable, into: c.outbox,
-                               scratch: scratch, headOnly: headOnly, connection: connection, date: date)
+                               scratch: scratch, headOnly: headOnly, connection: connection, date: date, extra: c.rateLimitFields)
         case .notFound:
             ProblemResponse.write(status: 404, detail: "no route matches this path", headOnly: headOnly,
                                   connection: connection, date: date, into: c.outbox, scratch: scratch)
@@ -431,6 +461,10 @@ final class HTTPEngine {
             } else {
                 fail(c, HTTPParseError(status: 408, detail: "the request was not received in time"))
             }
+        case .idle where c.tls?.handshakeComplete == true && !c.hasOutput:
+            // A TLS client gets close_notify (then the usual lingering close), as nginx does: a bare TCP close
+            // looks like a truncation attack to strict clients.
+            c.closeAfterFlush = true
         case .header, .idle, .linger, .none:
             c.abort = true
         }

@@ -35,7 +35,12 @@ final class EpollLoop {
         table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
                             upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
+        engine.credentials = context.credentials
         listeners = context.listeners
+        engine.listenerTLS = context.tls
+        engine.tlsLog = { [logger = context.logger] c, reason in
+            logger.debug("TLS handshake failed", metadata: ["reason": "\(reason)"])
+        }
         events = .allocate(capacity: maxEvents)
         readBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         try register(context.mailbox.waker.fd, events: UInt32(EPOLLIN.rawValue), data: UserData.make(.wake))
@@ -174,7 +179,9 @@ final class EpollLoop {
                 continue // ECONNABORTED and the like: next one
             }
             guard clientCount < context.maxConnections, let c = table.acquire() else {
-                ConnectionRefusal.refuse(fd: fd, date: engine.dateLine.readable, scratch: engine.scratch)
+                if engine.isTLSListener(index) { Socket.close(fd) } else { // a plaintext 503 means nothing to a TLS client
+                    ConnectionRefusal.refuse(fd: fd, date: engine.dateLine.readable, scratch: engine.scratch)
+                }
                 context.refusedConnections += 1
                 continue
             }
@@ -190,7 +197,7 @@ final class EpollLoop {
                 continue
             }
             c.registeredEvents = interest
-            engine.opened(c)
+            engine.opened(c, listener: index)
             markDirty(c)
         }
     }
@@ -225,7 +232,14 @@ final class EpollLoop {
         var rounds = 0
         while !c.wantsWritable && rounds < 8 {
             rounds += 1
-            if c.out.isEmpty { swap(&c.out, &c.outbox) } else if !c.outbox.isEmpty { c.out.append(c.outbox); c.outbox.clear() }
+            if c.tls != nil {
+                engine.seal(c)
+                if c.abort { close(c); return }
+            } else if c.out.isEmpty {
+                swap(&c.out, &c.outbox)
+            } else if !c.outbox.isEmpty {
+                c.out.append(c.outbox); c.outbox.clear()
+            }
             if c.out.isEmpty { break }
             let n = Socket.send(c.fd, c.out.readable)
             if n >= 0 {
@@ -300,7 +314,7 @@ final class EpollLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure, .addresses:
+        case .configure, .addresses, .credentials:
             engine.apply(message)
         }
     }

@@ -6,7 +6,7 @@ import NexusHTTP1
 enum EchoResponse {
     static func write(head: RequestHead, headBytes: UnsafeRawBufferPointer, body: UnsafeRawBufferPointer,
                       into out: ByteBuffer, scratch: ByteBuffer, headOnly: Bool, connection: ConnectionField,
-                      date: UnsafeRawBufferPointer) {
+                      date: UnsafeRawBufferPointer, extra: [(String, String)] = []) {
         scratch.clear()
         func field(_ key: StaticString, _ r: Range<Int>) {
             scratch.append(key)
@@ -41,6 +41,7 @@ enum EchoResponse {
         out.append("\r\n")
         out.append(date)
         connection.write(into: out)
+        for (name, value) in extra { out.append(name); out.append(": "); out.append(value); out.append("\r\n") }
         out.append("\r\n")
         if !headOnly { out.append(scratch) }
     }

@@ -25,6 +25,8 @@ final class RouteTable: Sendable {
     let router: Router<Routed>
     /// The routes' names, indexed by their usage slot.
     let names: [String]
+    /// The routes' access rules, indexed by slot (nil: none to apply).
+    let accesses: [RouteAccess?]
 
     /// A route's target and its usage slot (its index in `names`).
     struct Routed: Sendable {
@@ -34,9 +36,11 @@ final class RouteTable: Sendable {
 
     /// Builds the table; `pools` are the upstream pools the proxied routes name (by name, checked by the
     /// configuration already).
-    init(_ routes: [RouteConfig], pools: [UpstreamPool] = []) throws(ServerError) {
+    init(_ routes: [RouteConfig], pools: [UpstreamPool] = [], limiters: LimiterRegistry? = nil, authEnabled: Bool = false)
+        throws(ServerError) {
         var rules: [RouteRule<Routed>] = []
         names = routes.map(\.name)
+        accesses = routes.map { limiters?.access(for: $0, authEnabled: authEnabled) }
         for (slot, r) in routes.enumerated() {
             let target: Target
             switch r.handler {

@@ -24,10 +24,12 @@ final class StaticResponse: Sendable {
 
     /// Appends the whole response: the prepared prefix, Date, the connection field where needed, the body.
     @inline(__always)
-    func write(into out: ByteBuffer, headOnly: Bool, connection: ConnectionField, date: UnsafeRawBufferPointer) {
+    func write(into out: ByteBuffer, headOnly: Bool, connection: ConnectionField, date: UnsafeRawBufferPointer,
+               extra: [(String, String)] = []) {
         out.append(prefix)
         out.append(date)
         connection.write(into: out)
+        for (name, value) in extra { out.append(name); out.append(": "); out.append(value); out.append("\r\n") }
         out.append("\r\n")
         if !headOnly { out.append(body) }
     }

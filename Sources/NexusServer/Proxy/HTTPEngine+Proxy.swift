@@ -1,6 +1,7 @@
 import NexusBytes
 import NexusHTTP1
 import NexusSystem
+import NexusTLS
 
 /// The proxy side of the engine: a client request goes to a backend over a keep-alive upstream connection of
 /// this loop, its body streams up as it arrives, the response streams down as it arrives, and the upstream
@@ -82,7 +83,7 @@ extension HTTPEngine {
                 do throws(HTTPParseError) {
                     let forwarded = try RequestForwarder.writeHead(
                         request: c.head, headBytes: c.headBytes.readable, target: c.upstreamTarget.readable,
-                        clientIP: ipBytes, isTLS: false, trustIncomingForwarded: false,
+                        clientIP: ipBytes, isTLS: c.tls != nil, trustIncomingForwarded: false,
                         options: options, requestIDs: &requestIDs, into: c.forwardHead)
                     c.upgradeRequested = forwarded.upgrade
                     return nil
@@ -114,6 +115,17 @@ extension HTTPEngine {
                 return
             }
             fresh.open(fd: fd, now: now)
+            if let context = state.pool.tls {
+                let h = state.pool.tlsHosts[i]
+                guard let stream = TLSStream(client: context, host: h.host, isIPAddress: h.isIP) else {
+                    Socket.close(fd)
+                    table.release(fresh)
+                    proxyError(c, status: 502, detail: "cannot start TLS for route \(route.label)")
+                    return
+                }
+                if let session = state.tlsSessions[i] { stream.resume(session) }
+                fresh.tls = stream
+            }
             fresh.role = .upstream
             fresh.phase = .upstream
             fresh.upstreamState = state
@@ -222,7 +234,7 @@ extension HTTPEngine {
                                                     options: c.proxyRoute!.responseOptions, keepAliveToClient: false,
                                                     clientVersion: c.head.version, into: c.outbox)
                         u.input.consume(length)
-                        usage.count(slot: c.routeSlot, status: 101)
+                        usage.count(slot: c.routeSlot, consumer: c.principal, status: 101)
                         startTunnel(c, u)
                         return
                     }
@@ -244,7 +256,7 @@ extension HTTPEngine {
                     // the body cannot be framed for reuse): say so in its head.
                     options: c.proxyRoute!.responseOptions,
                     keepAliveToClient: c.head.keepAlive && !draining && c.requestForwarded,
-                    clientVersion: c.head.version, into: c.outbox)
+                    clientVersion: c.head.version, extraFields: c.rateLimitFields, into: c.outbox)
                 if plan.closeClient { c.closeAfterFlush = true }
                 c.responseHeadSent = true
                 c.responseStatus = u.response.status
@@ -337,7 +349,7 @@ extension HTTPEngine {
     /// Back to reading the next request on the client connection.
     func completeProxied(_ c: Connection) {
         requestsServed &+= 1
-        usage.count(slot: c.routeSlot, status: c.responseStatus)
+        usage.count(slot: c.routeSlot, consumer: c.principal, status: c.responseStatus)
         c.responseStatus = 0
         readyForNextRequest(c)
         touch(c)
@@ -559,6 +571,7 @@ extension HTTPEngine {
     func upstreamConnected(_ u: Connection) {
         u.connecting = false
         refreshUpstreamDeadline(u)
+        startTLSHandshake(u)
         touch(u)
     }
 

@@ -1,4 +1,5 @@
 import NexusSystem
+import NexusTLS
 
 /// One loop's view of the upstream pools: the balancer state and the idle keep-alive connections per backend.
 /// Owned by the loop's thread; nothing here is shared.
@@ -16,6 +17,9 @@ final class LoopUpstreams {
         var next = 0
         /// The addresses of each backend as this loop knows them (updated by the upstream monitor's messages).
         var addresses: [[SocketAddress]]
+        /// The last resumable TLS session with each backend (TLS pools): a new connection offers it, so it skips
+        /// the full handshake.
+        var tlsSessions: [TLSSession?]
 
         init(_ pool: UpstreamPool) {
             self.pool = pool
@@ -23,6 +27,7 @@ final class LoopUpstreams {
             active = Array(repeating: 0, count: pool.backends.count)
             idle = Array(repeating: [], count: pool.backends.count)
             addresses = pool.backends.map(\.addresses)
+            tlsSessions = Array(repeating: nil, count: pool.backends.count)
         }
     }
 

@@ -100,7 +100,16 @@ final class UpstreamMonitor: @unchecked Sendable {
         let host = health.host ?? backend.hostField
         let request = Array("GET \(health.path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: nexus-health-check\r\nConnection: close\r\n\r\n".utf8)
         let ok: Bool
-        switch Socket.exchange(with: address, request: request, timeoutMilliseconds: Int(EngineSettings.ms(health.timeout))) {
+        let timeout = Int(EngineSettings.ms(health.timeout))
+        let outcome: Result<[UInt8], any Error>
+        if let tls = pool(of: backend)?.tls {
+            let h = pool(of: backend)!.tlsHosts[backend.index]
+            outcome = TLSExchange.run(address: address, request: request, timeoutMilliseconds: timeout, context: tls,
+                                      host: h.host, isIPAddress: h.isIP).mapError { $0 }
+        } else {
+            outcome = Socket.exchange(with: address, request: request, timeoutMilliseconds: timeout).mapError { $0 }
+        }
+        switch outcome {
         case .success(let bytes):
             ok = Self.status(of: bytes).map { health.expects($0) } ?? false
         case .failure:
@@ -122,6 +131,10 @@ final class UpstreamMonitor: @unchecked Sendable {
                 logger.warning("upstream backend unhealthy", metadata: ["upstream": "\(backend.pool)", "backend": "\(backend.name)"])
             }
         }
+    }
+
+    private func pool(of backend: Backend) -> UpstreamPool? {
+        pools.first { $0.name == backend.pool }
     }
 
     /// The status code of an HTTP/1.x response's first line.

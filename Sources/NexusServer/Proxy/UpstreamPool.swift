@@ -1,5 +1,6 @@
 import NexusConfig
 import NexusSystem
+import NexusTLS
 
 /// An upstream pool as the loops use it: its backends (shared state) and its settings in milliseconds.
 final class UpstreamPool: Sendable {
@@ -21,8 +22,12 @@ final class UpstreamPool: Sendable {
     let retry: Bool
     let passiveMaxFailures: Int
     let passiveEjectFor: Int64
+    /// TLS to the backends (nil: plain HTTP), and for each backend the host its certificate is verified against
+    /// (a name, also sent as SNI, or an IP address).
+    let tls: TLSClientContext?
+    let tlsHosts: [(host: String, isIP: Bool)]
 
-    init(_ c: UpstreamConfig, index: Int, backends: [Backend]) {
+    init(_ c: UpstreamConfig, index: Int, backends: [Backend], tls: TLSClientContext? = nil) {
         name = c.name
         self.index = index
         self.backends = backends
@@ -38,12 +43,15 @@ final class UpstreamPool: Sendable {
         retry = c.retry
         passiveMaxFailures = c.passive.maxFailures
         passiveEjectFor = EngineSettings.ms(c.passive.ejectFor)
+        self.tls = tls
+        tlsHosts = c.backends.map { ($0.host, $0.kind != .hostname) }
     }
 
     /// Builds every pool of a configuration, resolving host names once (blocking: called on the main thread
     /// before the loops start or when a reload is prepared). A name that does not resolve leaves that backend
     /// without addresses (never chosen) and is reported.
-    static func build(_ configs: [UpstreamConfig], report: (String) -> Void) -> [UpstreamPool] {
+    static func build(_ configs: [UpstreamConfig], tls: [TLSClientContext?] = [],
+                      report: (String) -> Void) -> [UpstreamPool] {
         var pools: [UpstreamPool] = []
         for (index, c) in configs.enumerated() {
             var backends: [Backend] = []
@@ -66,7 +74,7 @@ final class UpstreamPool: Sendable {
                 backends.append(Backend(pool: c.name, index: i, name: hostField, weight: b.weight,
                                         addresses: addresses, hostField: hostField))
             }
-            pools.append(UpstreamPool(c, index: index, backends: backends))
+            pools.append(UpstreamPool(c, index: index, backends: backends, tls: index < tls.count ? tls[index] : nil))
         }
         return pools
     }

@@ -45,7 +45,12 @@ final class UringLoop {
         table = ConnectionTable(capacity: context.maxConnections + context.upstreamSlots)
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
                             upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
+        engine.credentials = context.credentials
         listeners = context.listeners
+        engine.listenerTLS = context.tls
+        engine.tlsLog = { [logger = context.logger] c, reason in
+            logger.debug("TLS handshake failed", metadata: ["reason": "\(reason)"])
+        }
         acceptArmed = Array(repeating: false, count: context.listeners.count)
         cqes = .allocate(capacity: batch)
         tickSpec = .allocate(capacity: 1)
@@ -179,15 +184,18 @@ final class UringLoop {
         if result >= 0 {
             if stopping { Socket.close(result); return }
             guard clientCount < context.maxConnections, let c = table.acquire() else {
-                ConnectionRefusal.refuse(fd: result, date: engine.dateLine.readable, scratch: engine.scratch)
+                if engine.isTLSListener(index) { Socket.close(result) } else { // a plaintext 503 means nothing to a TLS client
+                    ConnectionRefusal.refuse(fd: result, date: engine.dateLine.readable, scratch: engine.scratch)
+                }
                 context.refusedConnections += 1
                 return
             }
             c.open(fd: result, now: engine.now)
             clientCount += 1
             Socket.setNoDelay(result)
-            engine.opened(c)
+            engine.opened(c, listener: index)
             armReceive(c)
+            if c.abort { markDirty(c) }
         } else if result == -EMFILE || result == -ENFILE || result == -ENOBUFS || result == -ENOMEM {
             // Out of descriptors or memory: do not spin on accept. Stop it and try again in 100 ms.
             if engine.now - lastEMFILELog >= 5000 {
@@ -266,7 +274,12 @@ final class UringLoop {
         if c.abort { close(c); return }
         if c.connecting { return }
         if !c.sendInFlight {
-            if c.out.isEmpty && !c.outbox.isEmpty { swap(&c.out, &c.outbox) }
+            if c.tls != nil {
+                engine.seal(c)
+                if c.abort { close(c); return }
+            } else if c.out.isEmpty && !c.outbox.isEmpty {
+                swap(&c.out, &c.outbox)
+            }
             if !c.out.isEmpty {
                 let r = c.out.readable
                 ring.prepareSend(fd: c.fd, bytes: r.baseAddress!, count: r.count,
@@ -367,7 +380,7 @@ final class UringLoop {
             closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure, .addresses:
+        case .configure, .addresses, .credentials:
             engine.apply(message)
         }
     }

@@ -7,7 +7,7 @@ import NexusState
 /// file format. A restore checks the whole file first (format version, checksums, records), then installs it as a
 /// snapshot that supersedes the log, rebuilds the state and puts its runtime routes in force.
 enum BackupAdmin {
-    static func handlers(_ state: DurableState, _ reloader: Reloader) -> BackupHandlers {
+    static func handlers(_ state: DurableState, _ reloader: Reloader, _ credentials: CredentialPublisher) -> BackupHandlers {
         BackupHandlers(
             backup: { caller in
                 let snapshot = state.store.snapshot()
@@ -35,6 +35,7 @@ enum BackupAdmin {
                     return .failure(f)
                 }
                 let routes = reloader.reapplyRuntimeRoutes()
+                credentials.publish()
                 state.audit.record("state.restore", outcome: "ok", caller: caller,
                                    detail: "\(backup.records.count) records" + (routes.isEmpty ? "" : "; runtime routes left out: " + routes.joined(separator: ", ")))
                 return .success(RestoreResponse(records: backup.records.count, consumers: state.consumers.count,

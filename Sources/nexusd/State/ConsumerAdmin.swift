@@ -5,12 +5,17 @@ import NexusState
 
 /// The admin API's consumer endpoints over the durable registry; every change goes to the audit log.
 enum ConsumerAdmin {
-    static func handlers(_ state: DurableState) -> ConsumerHandlers {
+    static func handlers(_ state: DurableState, _ credentials: CredentialPublisher) -> ConsumerHandlers {
         ConsumerHandlers(
             list: { _ in state.consumers.list().map(model) },
             create: { request, caller in
+                if let plan = request.plan, !credentials.planNames.contains(plan) {
+                    return .failure(StateAdmin.failure(.invalid("unknown plan '\(plan)': the plans are those under 'plans' in the configuration"),
+                                                       action: "consumers.create", caller: caller, audit: state.audit))
+                }
                 do throws(StoreChangeError) {
-                    let r = try state.consumers.create(name: request.name, scopes: request.scopes, now: Int(time(nil)), in: state.store)
+                    let r = try state.consumers.create(name: request.name, scopes: request.scopes, plan: request.plan, now: Int(time(nil)),
+                                                       in: state.store)
                     state.audit.record("consumers.create", outcome: "ok", caller: caller, consumer: r.id, detail: "name \(r.name)")
                     return .success(model(r))
                 } catch {
@@ -23,6 +28,7 @@ enum ConsumerAdmin {
                     try state.consumers.remove(id, in: state.store) { w throws(StoreChangeError) in
                         try state.keys.removeAll(of: id, w)
                     }
+                    credentials.publish()
                     state.audit.record("consumers.delete", outcome: "ok", caller: caller, consumer: id)
                     return .success(())
                 } catch {
@@ -33,7 +39,7 @@ enum ConsumerAdmin {
     }
 
     static func model(_ r: ConsumerRegistry.Record) -> Consumer {
-        Consumer(id: r.id, name: r.name, scopes: r.scopes, createdAt: r.createdAt)
+        Consumer(id: r.id, name: r.name, scopes: r.scopes, createdAt: r.createdAt, plan: r.plan)
     }
 }
 

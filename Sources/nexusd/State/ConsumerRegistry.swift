@@ -8,9 +8,11 @@ final class ConsumerRegistry: StateComponent {
         var name: String
         var scopes: [String]
         var createdAt: Int
+        /// The plan (`plans` in the configuration) the consumer's rate and quotas come from.
+        var plan: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, name, scopes
+            case id, name, scopes, plan
             case createdAt = "created_at"
         }
     }
@@ -51,13 +53,13 @@ final class ConsumerRegistry: StateComponent {
     func get(_ id: String) -> Record? { consumers.withLock { $0[id] } }
 
     /// Creates a consumer; returns once the record is durable.
-    func create(name: String, scopes: [String], now: Int, in store: StateStore) throws(StoreChangeError) -> Record {
+    func create(name: String, scopes: [String], plan: String? = nil, now: Int, in store: StateStore) throws(StoreChangeError) -> Record {
         try store.change { w throws(StoreChangeError) -> Record in
             let map = consumers.withLock { $0 }
             if map.values.contains(where: { $0.name == name }) { throw .conflict("a consumer named '\(name)' exists") }
             var id: String
             repeat { id = StateIDs.make("c_") } while map[id] != nil
-            let record = Record(id: id, name: name, scopes: scopes, createdAt: now)
+            let record = Record(id: id, name: name, scopes: scopes, createdAt: now, plan: plan)
             try w.write(Self.putType, record)
             return record
         }

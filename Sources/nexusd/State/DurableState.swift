@@ -8,9 +8,11 @@ final class DurableState: Sendable {
     let routes: RouteLayer
     let usage: UsageLedger
     let audit: AuditLog
+    /// The server secret API keys are HMACed with.
+    let secret: [UInt8]
 
-    init(log: StateLog, audit: StateLog, usageRetentionSeconds: Int) {
-        let consumers = ConsumerRegistry(), keys = KeyRegistry(), routes = RouteLayer()
+    init(log: StateLog, audit: StateLog, usageRetentionSeconds: Int, secret: [UInt8]) {
+        let consumers = ConsumerRegistry(), keys = KeyRegistry(secret: secret), routes = RouteLayer()
         let usage = UsageLedger(retentionSeconds: usageRetentionSeconds)
         self.consumers = consumers
         self.keys = keys
@@ -18,6 +20,7 @@ final class DurableState: Sendable {
         self.usage = usage
         store = StateStore(log: log, components: [consumers, keys, routes, usage])
         self.audit = AuditLog(log: audit)
+        self.secret = secret
     }
 
     var log: StateLog { store.log }

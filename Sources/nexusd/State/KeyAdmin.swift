@@ -4,7 +4,7 @@ import NexusAdminModel
 
 /// The admin API's key endpoints; the secret leaves nexusd once, in the create or rotate answer, and is never logged.
 enum KeyAdmin {
-    static func handlers(_ state: DurableState) -> KeyHandlers {
+    static func handlers(_ state: DurableState, _ credentials: CredentialPublisher) -> KeyHandlers {
         KeyHandlers(
             list: { consumer, _ in
                 let now = Int(time(nil))
@@ -15,9 +15,12 @@ enum KeyAdmin {
                 do throws(StoreChangeError) {
                     let (r, secret) = try state.keys.create(consumer: request.consumer, name: request.name, scopes: request.scopes,
                                                             expiresAt: request.expiresIn.map { now + $0 }, now: now,
-                                                            consumers: state.consumers, in: state.store)
-                    state.audit.record("keys.create", outcome: "ok", caller: caller, consumer: r.consumer, target: r.id)
-                    return .success(CreatedKey(key: model(r, now: now), secret: secret))
+                                                            imported: request.key, consumers: state.consumers, in: state.store)
+                    credentials.publish()
+                    state.audit.record(request.key == nil ? "keys.create" : "keys.import", outcome: "ok", caller: caller,
+                                       consumer: r.consumer, target: r.id)
+                    // An imported key is not sent back: the caller has it.
+                    return .success(CreatedKey(key: model(r, now: now), secret: request.key == nil ? secret : ""))
                 } catch {
                     return .failure(StateAdmin.failure(error, action: "keys.create", caller: caller, consumer: request.consumer,
                                                        audit: state.audit))
@@ -28,6 +31,7 @@ enum KeyAdmin {
                 let now = Int(time(nil))
                 do throws(StoreChangeError) {
                     let r = try state.keys.revoke(id, now: now, in: state.store)
+                    credentials.publish()
                     state.audit.record("keys.revoke", outcome: "ok", caller: caller, consumer: r.consumer, target: r.id)
                     return .success(model(r, now: now))
                 } catch {
@@ -39,6 +43,7 @@ enum KeyAdmin {
                 let now = Int(time(nil))
                 do throws(StoreChangeError) {
                     let (new, secret, old) = try state.keys.rotate(id, grace: grace, now: now, in: state.store)
+                    credentials.publish()
                     state.audit.record("keys.rotate", outcome: "ok", caller: caller, consumer: new.consumer, target: old.id,
                                        detail: "new key \(new.id); the old one works \(grace) s more")
                     return .success(CreatedKey(key: model(new, now: now), secret: secret, previous: model(old, now: now)))

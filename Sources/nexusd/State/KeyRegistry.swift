@@ -2,20 +2,21 @@ import NexusCrypto
 import NexusState
 import Synchronization
 
-/// API keys kept in the durable log, hashed: record type 3 puts a key (JSON, with the SHA-256 of the secret, never
-/// the secret), type 4 removes one (its consumer was deleted).
+/// API keys kept in the durable log as HMAC-SHA-256(server secret, key), never in clear: record type 3 puts a key
+/// (JSON), type 4 removes one (its consumer was deleted).
 ///
-/// A key is `nx_<id>_<secret>`: the id finds the record, then the SHA-256 of the whole key is compared in constant
-/// time with the stored hash. The secret is 32 random bytes (base64url), so a fast hash is enough: there is no
-/// password to guess, and a stolen hash cannot be turned back into a key.
+/// A key made here is `nx_<id>_<secret>` with 32 random bytes (base64url); keys issued elsewhere can be imported.
+/// The request path finds a key by its HMAC (`CredentialTable`). The key's entropy makes a fast keyed hash enough:
+/// there is no password to guess, and a stolen state folder without the secret file gives nothing to try keys
+/// against.
 final class KeyRegistry: StateComponent {
     struct Record: Codable, Sendable, Equatable {
         var id: String
         var consumer: String
         var name: String
         var scopes: [String]
-        /// Hex SHA-256 of the whole key.
-        var hash: String
+        /// Hex HMAC-SHA-256 of the whole key under the server secret.
+        var hmac: String
         /// `nx_<id>_` and the first 4 characters of the secret.
         var prefix: String
         var createdAt: Int
@@ -23,7 +24,7 @@ final class KeyRegistry: StateComponent {
         var revokedAt: Int?
 
         enum CodingKeys: String, CodingKey {
-            case id, consumer, name, scopes, hash, prefix
+            case id, consumer, name, scopes, hmac, prefix
             case createdAt = "created_at"
             case expiresAt = "expires_at"
             case revokedAt = "revoked_at"
@@ -46,6 +47,9 @@ final class KeyRegistry: StateComponent {
     let recordTypes = [putType, removeType]
 
     private let keys = Mutex<[String: Record]>([:])
+    private let secret: [UInt8]
+
+    init(secret: [UInt8]) { self.secret = secret }
 
     func apply(type: UInt16, payload: [UInt8]) {
         switch type {
@@ -72,21 +76,20 @@ final class KeyRegistry: StateComponent {
 
     func get(_ id: String) -> Record? { keys.withLock { $0[id] } }
 
-    /// The key record that `presented` authenticates at `now`, if any (id lookup, then a constant-time hash check).
-    func authenticate(_ presented: String, now: Int) -> Record? {
-        let parts = presented.split(separator: "_", maxSplits: 3, omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == "nx", parts[1] == "k" else { return nil }
-        guard let record = get("k_" + parts[2]), record.status(now: now) == "active",
-              let stored = Hex.decode(record.hash) else { return nil }
-        return ConstantTime.equal(SHA256.hash(presented), stored) ? record : nil
-    }
-
-    /// Creates a key for `consumer` (which must exist); returns the record and the secret, once durable.
-    func create(consumer: String, name: String, scopes: [String], expiresAt: Int?, now: Int,
+    /// Creates a key for `consumer` (which must exist), or imports `imported` (a key issued elsewhere); returns the
+    /// record and the key, once durable.
+    func create(consumer: String, name: String, scopes: [String], expiresAt: Int?, now: Int, imported: String? = nil,
                 consumers: ConsumerRegistry, in store: StateStore) throws(StoreChangeError) -> (Record, String) {
         try store.change { w throws(StoreChangeError) -> (Record, String) in
-            guard consumers.get(consumer) != nil else { throw .notFound("no consumer has the id '\(consumer)'") }
-            return try put(consumer: consumer, name: name, scopes: scopes, expiresAt: expiresAt, now: now, w)
+            guard let owner = consumers.get(consumer) else { throw .notFound("no consumer has the id '\(consumer)'") }
+            if let extra = scopes.first(where: { !owner.scopes.contains($0) }) {
+                throw .invalid("scope '\(extra)' is not among the consumer's scopes; a key can only narrow them")
+            }
+            if let imported {
+                let mac = Hex.encode(HMACSHA256.mac(key: secret, imported))
+                if keys.withLock({ $0.values.contains { $0.hmac == mac } }) { throw .conflict("this key is imported already") }
+            }
+            return try put(consumer: consumer, name: name, scopes: scopes, expiresAt: expiresAt, now: now, imported: imported, w)
         }
     }
 
@@ -118,15 +121,25 @@ final class KeyRegistry: StateComponent {
         for k in list(consumer: consumer) { try w.write(Self.removeType, Removal(id: k.id)) }
     }
 
-    private func put(consumer: String, name: String, scopes: [String], expiresAt: Int?, now: Int,
+    private func put(consumer: String, name: String, scopes: [String], expiresAt: Int?, now: Int, imported: String? = nil,
                      _ w: StateStore.Writer) throws(StoreChangeError) -> (Record, String) {
         var id: String
         repeat { id = StateIDs.make("k_") } while get(id) != nil
-        let secret = "nx_" + id + "_" + Base64URL.encode(SecureRandom.bytes(32))
-        let prefix = String(secret.prefix(id.count + 4 + 4))
-        let record = Record(id: id, consumer: consumer, name: name, scopes: scopes, hash: Hex.encode(SHA256.hash(secret)),
+        let key = imported ?? "nx_" + id + "_" + Base64URL.encode(SecureRandom.bytes(32))
+        // An imported key shows only its first 4 characters; a key made here shows its id and 4 more.
+        let prefix = imported == nil ? String(key.prefix(id.count + 4 + 4)) : String(key.prefix(4))
+        let record = Record(id: id, consumer: consumer, name: name, scopes: scopes, hmac: Hex.encode(HMACSHA256.mac(key: secret, key)),
                             prefix: prefix, createdAt: now, expiresAt: expiresAt, revokedAt: nil)
         try w.write(Self.putType, record)
-        return (record, secret)
+        return (record, key)
+    }
+
+    /// Every key that works at `now` (active, or revoked with a grace period not yet over), with when it stops.
+    func usable(now: Int) -> [(Record, stopsAt: Int?)] {
+        list(consumer: nil).compactMap { r in
+            guard r.status(now: now) == "active" else { return nil }
+            let stops = [r.expiresAt, r.revokedAt].compactMap { $0 }.min()
+            return (r, stops)
+        }
     }
 }

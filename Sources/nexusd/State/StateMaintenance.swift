@@ -10,7 +10,7 @@ import Synchronization
 /// retention at start and hourly. Off the loops
 /// and off the admin thread; it takes the store's lock only for one append (or one snapshot) at a time.
 final class StateMaintenance: Sendable {
-    let usage: Mailbox<[UsageDelta]>
+    let usage: Mailbox<LoopReport>
     private let state: DurableState
     private let flushMilliseconds: Int64
     private let compactAfter: Int
@@ -20,7 +20,7 @@ final class StateMaintenance: Sendable {
     private let thread = Mutex<NexusThread?>(nil)
 
     init(state: DurableState, flush: Duration, compactAfter: Int, auditRetention: Duration, logger: Logger) throws(RuntimeSyscallError) {
-        usage = try Mailbox<[UsageDelta]>(capacity: 4096)
+        usage = try Mailbox<LoopReport>(capacity: 4096)
         self.state = state
         flushMilliseconds = max(100, EngineMilliseconds.of(flush))
         self.compactAfter = compactAfter
@@ -53,7 +53,12 @@ final class StateMaintenance: Sendable {
             let done = stopping.load(ordering: .acquiring)
             let flushTime = now >= nextFlush
             // Every wake-up takes what the loops posted (and so acknowledges the waker); writing waits for the flush.
-            usage.drain { pending += $0 }
+            usage.drain { report in
+                switch report {
+                case .usage(let deltas): pending += deltas
+                case .authFailures(let failures): recordAuthFailures(failures)
+                }
+            }
             if flushTime || done {
                 nextFlush = now + flushMilliseconds
                 if !pending.isEmpty {
@@ -65,7 +70,8 @@ final class StateMaintenance: Sendable {
                         failing = false
                     } catch {
                         // Kept in memory (merged into one batch) and tried again at the next flush.
-                        pending = batch.rows.map { UsageDelta(route: $0.r, consumer: $0.c, requests: $0.n, clientErrors: $0.e4, serverErrors: $0.e5) }
+                        pending = batch.rows.map { UsageDelta(route: $0.r, consumer: $0.c, requests: $0.n, clientErrors: $0.e4, serverErrors: $0.e5,
+                                                             rejected: $0.x ?? 0) }
                         if !failing { logger.error("usage counters cannot be written; kept in memory and retried", metadata: ["error": "\(error)"]) }
                         failing = true
                     }
@@ -78,6 +84,15 @@ final class StateMaintenance: Sendable {
                 applyAuditRetention()
             }
             _ = usage.waker.waitBlocking(timeoutMilliseconds: Int32(clamping: max(1, min(nextFlush, nextHousekeeping) - Clock.monotonicMilliseconds())))
+        }
+    }
+
+    /// Writes failed authentications to the audit log, one entry per route and address per flush interval
+    /// (without waiting: an attacker can make them frequent; never the key that was tried).
+    private func recordAuthFailures(_ failures: [AuthFailureCount]) {
+        for f in failures {
+            state.audit.record("auth.failure", outcome: "refused", caller: nil, target: f.route,
+                               detail: "\(f.count) failed authentication\(f.count == 1 ? "" : "s") from \(f.address)", wait: false)
         }
     }
 

@@ -10,7 +10,7 @@ enum StateSetup {
     }
 
     /// Opens (creating if needed) the state log and the audit log, and replays the state.
-    static func open(_ config: StateConfig, configFile: String) -> Result<DurableState, StateSetupError> {
+    static func open(_ config: StateConfig, auth: AuthConfig?, configFile: String) -> Result<DurableState, StateSetupError> {
         let path = folder(config, configFile: configFile)
         makeFolders(path)
         let main: StateLog
@@ -21,7 +21,15 @@ enum StateSetup {
         let auditSegment = min(AuditLog.segmentSize, max(64 << 10, config.segmentSize & ~4095))
         switch openLog(path + "/audit", config, segmentSize: auditSegment, thread: "nexus-audit") {
         case .success(let audit):
-            return .success(DurableState(log: main, audit: audit, usageRetentionSeconds: Int(config.usageRetention.components.seconds)))
+            switch ServerSecret.load(auth, configFile: configFile, stateFolder: path) {
+            case .success(let secret):
+                return .success(DurableState(log: main, audit: audit, usageRetentionSeconds: Int(config.usageRetention.components.seconds),
+                                             secret: secret))
+            case .failure(let f):
+                main.close()
+                audit.close()
+                return .failure(StateSetupError(description: f.description, hint: f.hint))
+            }
         case .failure(let e):
             main.close()
             return .failure(e)

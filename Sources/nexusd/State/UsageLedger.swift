@@ -16,12 +16,13 @@ final class UsageLedger: StateComponent {
     }
 
     struct Counts: Sendable, Equatable {
-        var requests = 0, clientErrors = 0, serverErrors = 0
+        var requests = 0, clientErrors = 0, serverErrors = 0, rejected = 0
 
         mutating func add(_ o: Counts) {
             requests &+= o.requests
             clientErrors &+= o.clientErrors
             serverErrors &+= o.serverErrors
+            rejected &+= o.rejected
         }
     }
 
@@ -33,6 +34,8 @@ final class UsageLedger: StateComponent {
             var n: Int
             var e4: Int
             var e5: Int
+            /// Refused by the gateway (401, 403, 429); absent in records written before it existed.
+            var x: Int?
         }
         var hour: Int
         var rows: [Row]
@@ -51,7 +54,7 @@ final class UsageLedger: StateComponent {
         totals.withLock { t in
             for row in b.rows {
                 t[Key(hour: b.hour, route: row.r, consumer: row.c), default: Counts()]
-                    .add(Counts(requests: row.n, clientErrors: row.e4, serverErrors: row.e5))
+                    .add(Counts(requests: row.n, clientErrors: row.e4, serverErrors: row.e5, rejected: row.x ?? 0))
             }
         }
     }
@@ -63,7 +66,8 @@ final class UsageLedger: StateComponent {
         let oldest = Self.hour(of: Clock.unixSeconds()) - retentionSeconds
         var byHour: [Int: [Batch.Row]] = [:]
         for (k, v) in totals.withLock({ $0 }) where k.hour >= oldest {
-            byHour[k.hour, default: []].append(Batch.Row(r: k.route, c: k.consumer, n: v.requests, e4: v.clientErrors, e5: v.serverErrors))
+            byHour[k.hour, default: []].append(Batch.Row(r: k.route, c: k.consumer, n: v.requests, e4: v.clientErrors, e5: v.serverErrors,
+                                                         x: v.rejected))
         }
         return byHour.keys.sorted().map { h in
             SnapshotRecord(type: Self.deltaType, payload: RecordJSON.encode(Batch(hour: h, rows: byHour[h]!.sorted { ($0.r, $0.c) < ($1.r, $1.c) })))
@@ -76,11 +80,18 @@ final class UsageLedger: StateComponent {
         let h = hour(of: now)
         for d in deltas {
             merged[Key(hour: h, route: d.route, consumer: d.consumer), default: Counts()]
-                .add(Counts(requests: d.requests, clientErrors: d.clientErrors, serverErrors: d.serverErrors))
+                .add(Counts(requests: d.requests, clientErrors: d.clientErrors, serverErrors: d.serverErrors, rejected: d.rejected))
         }
         return Batch(hour: h, rows: merged.map { Batch.Row(r: $0.key.route, c: $0.key.consumer, n: $0.value.requests,
-                                                           e4: $0.value.clientErrors, e5: $0.value.serverErrors) }
+                                                           e4: $0.value.clientErrors, e5: $0.value.serverErrors, x: $0.value.rejected) }
             .sorted { ($0.r, $0.c) < ($1.r, $1.c) })
+    }
+
+    /// Per consumer and hour: the requests that were not refused (what quotas count).
+    func quotaRows() -> [(hour: Int, consumer: String, admitted: Int)] {
+        totals.withLock { t in
+            t.compactMap { k, v in k.consumer.isEmpty ? nil : (k.hour, k.consumer, v.requests - v.rejected) }
+        }
     }
 
     static func hour(of seconds: Int) -> Int { seconds - seconds % 3600 }
@@ -104,7 +115,7 @@ final class UsageLedger: StateComponent {
         }
         return sums.map { k, v in
             UsageRow(periodStart: q.period == .total ? nil : k.hour, route: k.route, consumer: k.consumer.isEmpty ? nil : k.consumer,
-                     requests: v.requests, clientErrors: v.clientErrors, serverErrors: v.serverErrors)
+                     requests: v.requests, clientErrors: v.clientErrors, serverErrors: v.serverErrors, rejected: v.rejected)
         }.sorted { ($0.periodStart ?? 0, $0.route, $0.consumer ?? "") < ($1.periodStart ?? 0, $1.route, $1.consumer ?? "") }
     }
 }

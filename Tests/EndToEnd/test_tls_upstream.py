@@ -1,0 +1,117 @@
+"""TLS from the proxy to a pool's backends: verification against a CA file or the system store, the name sent as
+SNI and verified, an IP address verified against the certificate, a client certificate for backends that ask
+for one, keep-alive reuse, health checks over TLS, and a 502 problem naming the reason when verification fails."""
+
+from __future__ import annotations
+
+import ssl
+import time
+
+from nexus_e2e import assert_problem, get
+from tls_certs import pki  # noqa: F401  (fixture)
+from upstreams import Fixed, proxy_config, upstream, upstream_block  # noqa: F401  (fixture)
+
+
+def backend_tls(pki, name="a.test", client_ca: str | None = None) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki.path(f"{name}.pem"), pki.path(f"{name}.key"))
+    if client_ca:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(client_ca)
+    return ctx
+
+
+def start(nexus, u, tls: dict, **settings):
+    block = upstream_block("api", [u], tls=tls, **settings)
+    return nexus(proxy_config([block], [{"path_prefix": "/p/", "upstream": "api"}]))
+
+
+def request(srv, path="/p/x"):
+    with srv.connect() as c:
+        return c.request(get(path))
+
+
+def test_verified_with_a_ca_file_and_the_server_name_sent_as_sni(nexus, pki, upstream):
+    u = upstream("api", tls=backend_tls(pki))
+    srv = start(nexus, u, {"ca": pki.path("ca.pem"), "server_name": "a.test"})
+    for _ in range(5):
+        r = request(srv)
+        assert r.status == 200, r
+    assert u.sni_names and set(u.sni_names) == {"a.test"}, u.sni_names
+    assert u.wait_requests(5)[-1].header("x-forwarded-proto") == "http"
+
+
+def test_an_ip_backend_is_verified_against_its_address_without_sni(nexus, pki, upstream):
+    u = upstream("api", tls=backend_tls(pki))
+    srv = start(nexus, u, {"ca": pki.path("ca.pem")})
+    assert request(srv).status == 200
+    assert u.sni_names == [None], u.sni_names
+
+
+def test_keep_alive_connections_are_reused(nexus, pki, upstream):
+    u = upstream("api", tls=backend_tls(pki))
+    srv = start(nexus, u, {"ca": pki.path("ca.pem")})
+    with srv.connect() as c:
+        for _ in range(10):
+            assert c.request(get("/p/x")).status == 200
+    assert u.connections == 1
+
+
+def test_verification_failures_are_a_502_problem_naming_the_reason(nexus, pki, upstream):
+    cases = [
+        ("other.test", {"ca": pki.path("ca.pem")}, "certificate verify failed"),
+        ("expired.test", {"ca": pki.path("ca.pem"), "server_name": "expired.test"}, "certificate has expired"),
+        ("a.test", {"ca": pki.path("ca.pem"), "server_name": "b.test"}, "hostname mismatch"),
+        # No `ca`: the system store, which does not know the test CA.
+        ("a.test", {"server_name": "a.test"}, "unable to get local issuer certificate"),
+    ]
+    for name, tls, reason in cases:
+        u = upstream("api", tls=backend_tls(pki, name))
+        srv = start(nexus, u, tls)
+        r = request(srv)
+        body = assert_problem(r, 502)
+        assert "TLS handshake with the backend failed" in body["detail"], body
+        assert reason in body["detail"], (name, body)
+        assert u.wait_requests(1, timeout=0.2) == []  # nothing reached the backend
+        assert "127.0.0.1" not in body["detail"]
+
+
+def test_verify_false_skips_verification(nexus, pki, upstream):
+    u = upstream("api", tls=backend_tls(pki, "other.test"))
+    srv = start(nexus, u, {"verify": False})
+    assert request(srv).status == 200
+
+
+def test_client_certificate_for_a_backend_that_requires_one(nexus, pki, upstream):
+    u = upstream("api", tls=backend_tls(pki, client_ca=pki.path("ca.pem")))
+    without = start(nexus, u, {"ca": pki.path("ca.pem")})
+    assert_problem(request(without), 502)
+    u2 = upstream("api2", tls=backend_tls(pki, client_ca=pki.path("ca.pem")))
+    with_cert = start(nexus, u2, {"ca": pki.path("ca.pem"), "cert": pki.path("client.pem"), "key": pki.path("client.key")})
+    assert request(with_cert).status == 200
+    subject = dict(x[0] for x in u2.peer_certs[0]["subject"])
+    assert subject["commonName"] == "client-1"
+
+
+def test_health_checks_speak_tls(nexus, pki, upstream):
+    u = upstream("api", tls=backend_tls(pki))
+    srv = start(nexus, u, {"ca": pki.path("ca.pem")},
+                health_check={"path": "/health", "interval": "200ms", "timeout": "150ms", "fall": 1, "rise": 1})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(r.path == "/health" for r in u.wait_requests(1, timeout=0.2)):
+        time.sleep(0.05)
+    checks = [r for r in u.wait_requests(1) if r.path == "/health"]
+    assert checks and checks[0].header("user-agent") == "nexus-health-check"
+    time.sleep(0.5)  # a few more checks: a failing one would take the only backend out (fall: 1)
+    assert request(srv).status == 200
+
+
+def test_a_bad_ca_file_stops_the_start_with_its_place(nexus, pki, upstream, tmp_path):
+    bad = tmp_path / "bad.pem"
+    bad.write_text("not a certificate\n")
+    u = upstream("api")
+    srv = nexus(proxy_config([upstream_block("api", [u], tls={"ca": str(bad)})],
+                             [{"path_prefix": "/p/", "upstream": "api"}]), wait_listening=False)
+    srv.expected_exit = 1
+    assert srv.wait(10) == 1
+    assert f"upstreams[0].tls.ca: {bad} holds no PEM CA certificate" in srv.stderr, srv.stderr
