@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "NexusCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // Authentication and rate limiting on the request path: API keys by HMAC, principals, GCRA limit tables and
         // quotas shared by the loops without locks; no I/O.
-        .target(name: "NexusAuth", dependencies: ["NexusCrypto"], swiftSettings: hotPath),
+        .target(name: "NexusAuth", dependencies: ["NexusCrypto", "NexusJWT"], swiftSettings: hotPath),
         // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
         .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
         // The OpenSSL macros NexusJWT needs as plain C (EVP_PKEY_PUBLIC_KEY, key type ids) and the extra headers.
@@ -59,6 +59,9 @@ let package = Package(
         .target(name: "NexusJWT", dependencies: ["COpenSSL", "CNexusJWT", "NexusCrypto"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
         .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
+        // JSON values (a strict parser that keeps key order and number literals, a serializer) and JSON Schema 2020-12
+        // validation: compiled once, validated on the request path; no dependencies.
+        .target(name: "NexusSchema", swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
@@ -78,7 +81,7 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
                           dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",
-                                         "NexusCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         "NexusCrypto", "NexusJWT", "NexusAuth", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,
                           linkerSettings: [.linkedLibrary("jemalloc")]),
@@ -88,8 +91,9 @@ let package = Package(
         .testTarget(name: "NexusRoutingTests", dependencies: ["NexusRouting"]),
         .testTarget(name: "NexusStateTests", dependencies: ["NexusState", "NexusSystem"]),
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
-        .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
+        .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto", "NexusJWT"]),
         .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
+        .testTarget(name: "NexusSchemaTests", dependencies: ["NexusSchema"], exclude: ["Differential"]),
         .testTarget(name: "NexusJWTTests", dependencies: ["NexusJWT", "NexusCrypto", "COpenSSL", "CNexusJWT"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),

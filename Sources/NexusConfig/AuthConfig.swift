@@ -26,6 +26,8 @@ public struct AuthConfig: Sendable, Equatable {
     /// At the `failures`-th failed authentication (3 or more) from one client address within `window`, that
     /// address gets 429 for `duration`. nil (the default): no lockout. YAML: `lockout: {failures, window, duration}`.
     public var lockout: Lockout?
+    /// Bearer JWTs (besides API keys). nil (the default): none. YAML: `jwt`.
+    public var jwt: JWTConfig?
 
     public struct Lockout: Sendable, Equatable {
         public var failures: Int
@@ -38,6 +40,40 @@ public struct AuthConfig: Sendable, Equatable {
             self.duration = duration
         }
     }
+
+    public init() {}
+}
+
+/// JWT bearer tokens: which keys sign them and what their claims must say. YAML: `auth.jwt`.
+public struct JWTConfig: Sendable, Equatable {
+    /// Where verification keys come from. YAML: `keys`, a list of `{jwks_file: F}`, `{pem_file: F, kid: K,
+    /// alg: A}` (a public key or certificate), `{hmac_secret_file: F, kid: K, alg: HS256}` or `{jwks_url: URL}`.
+    public enum KeySource: Sendable, Equatable {
+        case jwksFile(String)
+        case pemFile(String, kid: String?, alg: String?)
+        case hmacSecretFile(String, kid: String?, alg: String?)
+        /// A JWK Set fetched over HTTPS at start, every `refresh`, and (at most every 30 s) when a token names a
+        /// key it does not hold; verified against the system's CAs or `ca_file`. YAML: `{jwks_url: URL,
+        /// refresh: 10m, ca_file: F}`.
+        case jwksURL(String, refresh: Duration, caFile: String?)
+    }
+
+    public var keys: [KeySource] = []
+    /// Accepted `iss` values; empty: any. YAML: `issuers`.
+    public var issuers: [String] = []
+    /// Accepted audiences (the token's `aud` must hold one); empty: not checked. YAML: `audiences`.
+    public var audiences: [String] = []
+    /// Clock skew allowed on exp, nbf and iat. Default 60s. YAML: `leeway`.
+    public var leeway: Duration = .seconds(60)
+    /// The claim naming the consumer. Default `sub`. YAML: `consumer_claim`.
+    public var consumerClaim = "sub"
+    /// The claims read for scopes, first present wins. Default `[scope, scp]`. YAML: `scope_claims`.
+    public var scopeClaims = ["scope", "scp"]
+    /// Accepted algorithms; empty: all that the keys allow. YAML: `algorithms`.
+    public var algorithms: [String] = []
+
+    public static let algorithmNames = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                                        "ES256", "ES384", "ES512", "EdDSA"]
 
     public init() {}
 }

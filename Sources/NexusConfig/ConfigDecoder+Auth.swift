@@ -1,5 +1,6 @@
 extension ConfigDecoder {
-    static let authKeys = ["secret_file", "key_headers", "keys_file", "trusted_proxies", "lockout"]
+    static let authKeys = ["secret_file", "key_headers", "keys_file", "trusted_proxies", "lockout", "jwt"]
+    static let jwtKeys = ["keys", "issuers", "audiences", "leeway", "consumer_claim", "scope_claims", "algorithms"]
     static let planKeys = ["name", "rate", "burst", "quota_day", "quota_month"]
     static let consumerKeys = ["name", "scopes", "plan"]
     static let rateLimitKeys = ["per", "rate", "burst"]
@@ -39,7 +40,75 @@ extension ConfigDecoder {
             let lockFor = duration(l, "duration", default: .seconds(300), maximum: .seconds(86_400))
             if let failures { auth.lockout = .init(failures: failures, window: window, duration: lockFor) }
         }
+        if let node = fields["jwt"] { auth.jwt = decodeJWT(node, path: fields.path("jwt")) }
         return auth
+    }
+
+    mutating func decodeJWT(_ node: YAMLNode, path: String) -> JWTConfig? {
+        guard let f = fields(node, path: path, allowed: Self.jwtKeys) else { return nil }
+        var jwt = JWTConfig()
+        func strings(_ key: String, _ check: (String) -> String?) -> [String] {
+            guard let n = f[key], let items = items(n, path: f.path(key), expected: "a sequence") else { return [] }
+            var out: [String] = []
+            for (i, item) in items.enumerated() {
+                if let v = convert(item, path: Self.join(f.path(key), index: i), expected: "a string", { text throws(InvalidValue) in
+                    if let problem = check(text) { throw InvalidValue(problem) }
+                    return text
+                }) { out.append(v) }
+            }
+            return out
+        }
+        jwt.issuers = strings("issuers") { $0.isEmpty ? "an issuer is not empty" : nil }
+        jwt.audiences = strings("audiences") { $0.isEmpty ? "an audience is not empty" : nil }
+        jwt.algorithms = strings("algorithms") { JWTConfig.algorithmNames.contains($0) ? nil : "unknown algorithm '\($0)': expected one of \(JWTConfig.algorithmNames.joined(separator: ", "))" }
+        if f["scope_claims"] != nil { jwt.scopeClaims = strings("scope_claims") { $0.isEmpty ? "a claim name is not empty" : nil } }
+        jwt.consumerClaim = value(f, "consumer_claim", default: "sub", expected: "a claim name") { text throws(InvalidValue) in
+            guard !text.isEmpty else { throw InvalidValue("a claim name is not empty") }
+            return text
+        }
+        jwt.leeway = duration(f, "leeway", default: .seconds(60), maximum: .seconds(3600))
+        guard let keysNode = f["keys"], let items = items(keysNode, path: f.path("keys"), expected: "a sequence of key sources") else {
+            fail(f.mark, f.path("keys"), "missing required key 'keys' (jwks_file, pem_file or hmac_secret_file entries)")
+            return nil
+        }
+        for (i, item) in items.enumerated() {
+            let p = Self.join(f.path("keys"), index: i)
+            guard let k = fields(item, path: p, allowed: ["jwks_file", "pem_file", "hmac_secret_file", "jwks_url", "refresh", "ca_file", "kid", "alg"]) else { continue }
+            let kid: String? = value(k, "kid", default: nil, expected: "a key id") { $0 }
+            let alg: String? = value(k, "alg", default: nil, expected: "an algorithm") { text throws(InvalidValue) in
+                guard JWTConfig.algorithmNames.contains(text) else { throw InvalidValue("unknown algorithm '\(text)'") }
+                return text
+            }
+            let sources = ["jwks_file", "pem_file", "hmac_secret_file", "jwks_url"].filter { k[$0] != nil }
+            guard sources.count == 1 else {
+                fail(k.mark, p, "a key source has exactly one of jwks_file, pem_file, hmac_secret_file, jwks_url")
+                continue
+            }
+            if sources[0] == "jwks_url" {
+                let url = value(k, "jwks_url", default: "", expected: "an https:// URL") { text throws(InvalidValue) in
+                    guard text.hasPrefix("https://"), text.count > 8, !text.contains(" ") else {
+                        throw InvalidValue("expected an https:// URL (keys are fetched over TLS only), got '\(text)'")
+                    }
+                    return text
+                }
+                let refresh = duration(k, "refresh", default: .seconds(600), maximum: .seconds(86_400))
+                let ca: String? = value(k, "ca_file", default: nil, expected: "a file path", Self.filePath)
+                jwt.keys.append(.jwksURL(url, refresh: refresh, caFile: ca))
+                continue
+            }
+            let file = value(k, sources[0], default: "", expected: "a file path", Self.filePath)
+            switch sources[0] {
+            case "jwks_file": jwt.keys.append(.jwksFile(file))
+            case "pem_file": jwt.keys.append(.pemFile(file, kid: kid, alg: alg))
+            default:
+                guard let alg, alg.hasPrefix("HS") else {
+                    fail(k.mark, p, "an hmac_secret_file needs alg: HS256, HS384 or HS512")
+                    continue
+                }
+                jwt.keys.append(.hmacSecretFile(file, kid: kid, alg: alg))
+            }
+        }
+        return jwt
     }
 
     mutating func decodeRate(_ fields: Fields, required isRequired: Bool) -> RateConfig? {

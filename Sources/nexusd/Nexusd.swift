@@ -111,6 +111,12 @@ struct Nexusd: ParsableCommand {
             throw ExitCode(1)
         }
         credentials.seedQuotas()
+        if case .failure(let f) = credentials.startFetching() {
+            logger.critical("\(f.description)")
+            writer.stop()
+            FileHandleStderr.write("Error: \(f.description).\n")
+            throw ExitCode(1)
+        }
         if cfg.auth == nil {
             logger.warning("no 'auth' section: nexusd authenticates nobody and every route is open")
         }
@@ -149,6 +155,7 @@ struct Nexusd: ParsableCommand {
             }
         }
         server.wait()
+        credentials.stopFetching()
         maintenance.stop()
         state.close()
         logger.info("stopped")

@@ -302,3 +302,127 @@ def test_gcra_accuracy_two_loops_128_connections(nexusd_binary, tmp_path):
     assert 990 <= counts["200"] <= 1010, counts
     assert counts["429"] > 1000, counts  # the load was far above the limit
     assert srv.stop() == 0
+
+
+def test_jwt_bearer_tokens_made_by_pyjwt(nexusd_binary, tmp_path):
+    """Tokens signed by PyJWT (RS256, ES256, EdDSA, HS256) pass; expired, not-yet-valid, wrong audience or issuer,
+    a flipped signature bit, alg none and HS256 signed with the RSA public key are refused with 401."""
+    fixtures = tmp_path / "jwt"
+    subprocess.run(["python3", str(Path(__file__).parent / "jwt_tokens.py"), str(fixtures)], check=True)
+    os.chmod(fixtures / "hmac.secret", 0o600)
+    policy = json.loads((fixtures / "policy.json").read_text())
+    cfg = auth_config(tmp_path)
+    cfg["auth"]["jwt"] = {"issuers": [policy["issuer"]], "audiences": [policy["audience"]],
+                          "keys": [{"jwks_file": str(fixtures / "jwks.json")}]}
+    cfg["consumers"].append({"name": "alice", "scopes": [], "plan": "small"})
+    srv = start(nexusd_binary, cfg, tmp_path)
+    tokens = json.loads((fixtures / "tokens.json").read_text())
+    assert {t["expect"] for t in tokens} >= {"valid", "expired", "wrong_audience", "bad_signature"}
+    for t in tokens:
+        r = req(srv, "/orders", t["token"], header="Authorization")
+        if t["expect"] == "valid":
+            assert r.status == 200, (t["name"], r)
+            assert '"consumer";' in r.headers.get("ratelimit", "")  # alice's plan applies: the token named a known consumer
+        else:
+            assert r.status == 401, (t["name"], t["expect"], r)
+            assert 'error="invalid_token"' in r.headers["www-authenticate"]
+            assert t["token"] not in r.body.decode()
+    # Scopes come from the token: a route needing a scope the token lacks is 403.
+    cfg2 = deep_merge(cfg, {})
+    cfg2["routes"].append({"name": "admin", "path": "/admin", "scopes": ["admin"], "handler": "static", "body": "x"})
+    (tmp_path / "nexus.yaml").write_text(__import__("nexus_e2e").to_yaml(cfg2))
+    ok(ctl(tmp_path / "admin.sock", "config", "reload"))
+    valid = next(t["token"] for t in tokens if t["expect"] == "valid")
+    assert req(srv, "/admin", valid, header="Authorization").status == 403
+    assert srv.stop() == 0
+    assert valid not in srv.stderr
+
+
+def make_tls_server_cert(d: Path) -> tuple[Path, Path, Path]:
+    """A CA and a server certificate for 127.0.0.1, made with the openssl command."""
+    d.mkdir(parents=True, exist_ok=True)
+    run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+        "-subj", "/CN=test-ca", "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
+    run("openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=127.0.0.1",
+        "-keyout", str(d / "srv.key"), "-out", str(d / "srv.csr"))
+    (d / "ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("openssl", "x509", "-req", "-in", str(d / "srv.csr"), "-CA", str(d / "ca.pem"), "-CAkey", str(d / "ca.key"),
+        "-CAcreateserial", "-days", "2", "-extfile", str(d / "ext"), "-out", str(d / "srv.pem"))
+    return d / "ca.pem", d / "srv.pem", d / "srv.key"
+
+
+def test_jwks_url_over_https_rotates_keys(nexusd_binary, tmp_path):
+    """The JWK Set is fetched over verified TLS from a local HTTPS server; when it rotates to a new key, tokens of
+    the new key pass and tokens of the old one are refused, without a restart."""
+    import http.server
+    import ssl
+
+    import jwt as pyjwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    ca, cert, key = make_tls_server_cert(tmp_path / "tls")
+    keys = {kid: rsa.generate_private_key(public_exponent=65537, key_size=2048) for kid in ("old", "new")}
+
+    def jwk(kid):
+        d = json.loads(pyjwt.algorithms.RSAAlgorithm.to_jwk(keys[kid].public_key()))
+        d.update(kid=kid, alg="RS256", use="sig")
+        return d
+
+    served = {"body": json.dumps({"keys": [jwk("old")]}).encode()}
+
+    class JWKS(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(served["body"])))
+            self.end_headers()
+            self.wfile.write(served["body"])
+
+        def log_message(self, *a):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), JWKS)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        cfg = auth_config(tmp_path)
+        cfg["auth"]["jwt"] = {"audiences": ["nexus"], "keys": [
+            {"jwks_url": f"https://127.0.0.1:{httpd.server_address[1]}/jwks.json", "refresh": "1s", "ca_file": str(ca)}]}
+        srv = start(nexusd_binary, cfg, tmp_path)
+        now = int(time.time())
+        token = lambda kid: pyjwt.encode({"sub": "client1", "aud": "nexus", "exp": now + 600, "scope": "orders:read"},  # noqa: E731
+                                         keys[kid], algorithm="RS256", headers={"kid": kid})
+        assert req(srv, "/orders", token("old"), header="Authorization").status == 200
+        assert req(srv, "/orders", token("new"), header="Authorization").status == 401
+        served["body"] = json.dumps({"keys": [jwk("new")]}).encode()
+        deadline = time.time() + 10
+        while req(srv, "/orders", token("new"), header="Authorization").status != 200:
+            assert time.time() < deadline, "the rotated JWK Set was not fetched"
+            time.sleep(0.2)
+        assert req(srv, "/orders", token("old"), header="Authorization").status == 401
+        assert srv.stop() == 0
+    finally:
+        httpd.shutdown()
+
+
+def test_jwks_url_with_an_untrusted_certificate_is_not_used(nexusd_binary, tmp_path):
+    import http.server
+    import ssl
+    _, cert, key = make_tls_server_cert(tmp_path / "tls")
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        cfg = auth_config(tmp_path)
+        cfg["auth"]["jwt"] = {"keys": [{"jwks_url": f"https://127.0.0.1:{httpd.server_address[1]}/jwks.json"}]}
+        srv = start(nexusd_binary, cfg, tmp_path)  # starts: the identity provider may be down; it says why
+        assert srv.wait_for_line(__import__("re").compile(r"JWK Set fetch failed"), timeout=10)
+        assert req(srv, "/orders", FILE_KEY).status == 200  # API keys keep working
+        assert srv.stop() == 0
+    finally:
+        httpd.shutdown()

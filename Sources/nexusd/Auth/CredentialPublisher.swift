@@ -2,6 +2,7 @@ import Logging
 import NexusAuth
 import NexusConfig
 import NexusCrypto
+import NexusJWT
 import NexusServer
 import NexusSystem
 import Synchronization
@@ -20,6 +21,10 @@ final class CredentialPublisher: Sendable {
     /// The keys file's entries as HMACs with their consumer, from the last start or reload.
     private let fileKeys = Mutex<[(mac: [UInt8], consumer: String)]>([])
     private let config: Mutex<NexusConfig>
+    /// The JWT keys read from files and the claims policy of the configuration in force (nil: JWTs not accepted).
+    private let jwt = Mutex<JWTSetup.Setup?>(nil)
+    /// Fetches the JWK Set URLs (made at start; URL changes take a restart).
+    private let fetcher = Mutex<JWKSFetcher?>(nil)
 
     init(server: Server, state: DurableState, secret: [UInt8], config: NexusConfig, logger: Logger) {
         self.server = server
@@ -43,6 +48,7 @@ final class CredentialPublisher: Sendable {
     struct Prepared: Sendable {
         fileprivate var config: NexusConfig
         fileprivate var macs: [(mac: [UInt8], consumer: String)]
+        fileprivate var jwt: JWTSetup.Setup?
     }
 
     /// Reads the configuration's keys file (at start and reload); the error says which line is wrong.
@@ -54,14 +60,42 @@ final class CredentialPublisher: Sendable {
             case .failure(let f): return .failure(f)
             }
         }
-        return .success(Prepared(config: cfg, macs: macs))
+        var setup: JWTSetup.Setup?
+        if let jwt = cfg.auth?.jwt {
+            switch JWTSetup.setup(jwt, configFile: configFile) {
+            case .success(let v): setup = v
+            case .failure(let f): return .failure(KeysFile.Failure(description: f.description))
+            }
+        }
+        return .success(Prepared(config: cfg, macs: macs, jwt: setup))
     }
 
     /// Makes a prepared configuration current and publishes the keys.
     func commit(_ p: Prepared) {
         fileKeys.withLock { $0 = p.macs }
         config.withLock { $0 = p.config }
+        jwt.withLock { $0 = p.jwt }
         publish()
+    }
+
+    /// Starts fetching the JWK Set URLs of the configuration in force (once, at start), then publishes.
+    func startFetching() -> Result<Void, JWTSetup.Failure> {
+        guard let urls = jwt.withLock({ $0?.urls }), !urls.isEmpty else { return .success(()) }
+        let f: JWKSFetcher
+        do throws(JWTSetup.Failure) {
+            f = try JWKSFetcher(urls: urls, logger: logger) { [weak self] in self?.publish() }
+        } catch {
+            return .failure(error)
+        }
+        fetcher.withLock { $0 = f }
+        f.start()
+        publish()
+        return .success(())
+    }
+
+    func stopFetching() {
+        let f = fetcher.withLock { $0 }
+        f?.stop()
     }
 
     /// The plans of the configuration in force.
@@ -88,8 +122,25 @@ final class CredentialPublisher: Sendable {
             entries.append((mac, Principal(consumer: c.id, index: index(of: c.id), scopes: Set(scopes),
                                            plan: c.plan.flatMap { plans[$0] }, expiresAt: stopsAt, keyID: key.id)))
         }
+        // Consumers a JWT may name, by id and by name.
+        var known: [String: CredentialTable.KnownConsumer] = [:]
+        for c in cfg.consumers {
+            known[c.name] = .init(id: c.name, index: index(of: c.name), plan: c.plan.flatMap { plans[$0] })
+        }
+        for c in state.consumers.list() {
+            let k = CredentialTable.KnownConsumer(id: c.id, index: index(of: c.id), plan: c.plan.flatMap { plans[$0] })
+            known[c.id] = k
+            if known[c.name] == nil { known[c.name] = k }
+        }
         let g = generation.add(1, ordering: .relaxed).newValue
-        server.publish(credentials: CredentialTable(secret: secret, entries: entries, generation: g))
+        let f = fetcher.withLock { $0 }
+        let verifier = jwt.withLock { $0 }.map { setup in
+            Verifier(keys: KeySet(keys: setup.keys + (f?.keys ?? [])), policy: setup.policy)
+        }
+        var onUnknownKey: (@Sendable () -> Void)?
+        if let f { onUnknownKey = { f.requestRefetch() } }
+        server.publish(credentials: CredentialTable(secret: secret, entries: entries, generation: g, jwt: verifier,
+                                                    known: known, onUnknownKey: onUnknownKey))
         logger.debug("API keys published", metadata: ["keys": "\(entries.count)", "generation": "\(g)"])
     }
 
