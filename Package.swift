@@ -52,7 +52,7 @@ let package = Package(
         // quotas shared by the loops without locks; no I/O.
         .target(name: "NexusAuth", dependencies: ["NexusCrypto", "NexusJWT"], swiftSettings: hotPath),
         // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
-        .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
+        .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig", "NexusSystem"], swiftSettings: strict),
         // The OpenSSL macros NexusJWT needs as plain C (EVP_PKEY_PUBLIC_KEY, key type ids) and the extra headers.
         .target(name: "CNexusJWT", dependencies: ["COpenSSL"]),
         // JWS/JWT verification: compact parsing, keys (PEM, JWK Set), HS/RS/PS/ES/EdDSA over OpenSSL EVP, claims.
@@ -71,13 +71,13 @@ let package = Package(
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
         .target(name: "NexusAdminModel", swiftSettings: strict),
         // The admin API on the local Unix socket (its own thread, off the event loops).
-        .target(name: "NexusAdmin", dependencies: ["NexusAdminModel", "NexusHTTP1", "NexusBytes", "NexusSystem",
+        .target(name: "NexusAdmin", dependencies: ["NexusAdminModel", "NexusHTTP1", "NexusBytes", "NexusSystem", "NexusTLS", "NexusCrypto",
                                                    .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         // nexusctl: the admin CLI; it links the model and, for offline verify/repair of a stopped nexusd's folder, the
         // state log; not the I/O stack.
         .executableTarget(name: "nexusctl",
-                          dependencies: ["NexusAdminModel", "NexusState", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["NexusAdminModel", "NexusState", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
                           dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",

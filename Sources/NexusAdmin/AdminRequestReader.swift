@@ -8,6 +8,8 @@ struct AdminRequest: Sendable, Equatable {
     var method: String
     var path: String
     var body: [UInt8]
+    /// The Authorization field's value, if any (the TCP listener's token).
+    var authorization: String? = nil
 }
 
 /// Reads one HTTP/1.1 request from a blocking socket with NexusHTTP1's scanner, parser and body decoder.
@@ -26,7 +28,7 @@ enum AdminRequestReader {
     }
 
     /// Reads until a whole request is in, the deadline (monotonic milliseconds) passes, or the peer goes away.
-    static func read(_ fd: Int32, deadline: Int64) -> Outcome {
+    static func read(_ transport: any AdminTransport, deadline: Int64) -> Outcome {
         let buffer = ByteBuffer(capacity: 4096)
         var scanner = HeadScanner()
         var headLength = 0
@@ -39,7 +41,7 @@ enum AdminRequestReader {
             case .failed(let e):
                 return .refused(status: e.status, detail: e.detail)
             case .incomplete:
-                if let stop = receive(fd, buffer, deadline: deadline) { return stop }
+                if let stop = receive(transport, buffer, deadline: deadline) { return stop }
             }
         }
         var head = RequestHead()
@@ -51,9 +53,12 @@ enum AdminRequestReader {
         let (method, path) = buffer.readable.withMemoryRebound(to: UInt8.self) { bytes in
             (String(decoding: bytes[head.methodRange], as: UTF8.self), String(decoding: bytes[head.targetRange], as: UTF8.self))
         }
+        let authorization = head.value(of: "authorization", in: buffer.readable).map {
+            String(decoding: UnsafeRawBufferPointer(rebasing: buffer.readable[$0]), as: UTF8.self)
+        }
         if head.expectContinue && head.hasBody {
             let interim: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
-            _ = interim.withUTF8Buffer { UnixSocket.sendAll(fd, UnsafeRawBufferPointer($0)) }
+            _ = interim.withUTF8Buffer { transport.send(UnsafeRawBufferPointer($0)) }
         }
         buffer.consume(headLength)
         // The body, if any.
@@ -67,16 +72,16 @@ enum AdminRequestReader {
                     return .refused(status: error.status, detail: error.detail)
                 }
                 if decoder.isComplete { break }
-                if let stop = receive(fd, buffer, deadline: deadline) { return stop }
+                if let stop = receive(transport, buffer, deadline: deadline) { return stop }
             }
         }
-        return .request(AdminRequest(method: method, path: path, body: body))
+        return .request(AdminRequest(method: method, path: path, body: body, authorization: authorization))
     }
 
     /// Receives more bytes; nil when some arrived, else why reading stops.
-    private static func receive(_ fd: Int32, _ buffer: ByteBuffer, deadline: Int64) -> Outcome? {
+    private static func receive(_ transport: any AdminTransport, _ buffer: ByteBuffer, deadline: Int64) -> Outcome? {
         if Clock.monotonicMilliseconds() >= deadline { return .refused(status: 408, detail: "the request took too long to arrive") }
-        let n = UnixSocket.receive(fd, into: buffer)
+        let n = transport.receive(into: buffer)
         if n > 0 { return nil }
         if n == -Int(EAGAIN) || n == -Int(EWOULDBLOCK) {
             return .refused(status: 408, detail: "the request took too long to arrive")

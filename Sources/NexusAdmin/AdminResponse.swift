@@ -11,6 +11,8 @@ struct AdminResponse: Sendable, Equatable {
     var isBinary = false
     /// The Allow field of a 405.
     var allow: String?
+    /// The WWW-Authenticate field of a 401.
+    var wwwAuthenticate: String? = nil
     var body: [UInt8]
 
     /// A 200 (or `status`) with `value` encoded as the API's JSON; a 500 problem if it cannot be encoded (e.g. a NaN rate).
@@ -43,11 +45,13 @@ struct AdminResponse: Sendable, Equatable {
     }
 
     /// An RFC 9457 problem; `detail` must be a fixed text, never request bytes.
-    static func problem(_ status: Int, _ detail: String, allow: String? = nil) -> AdminResponse {
+    static func problem(_ status: Int, _ detail: String, allow: String? = nil, wwwAuthenticate: String? = nil) -> AdminResponse {
         let p = ErrorResponse(title: reason(status), status: status, detail: detail)
         // Four strings and an Int always encode; the fallback only keeps the type non-optional.
         let body = (try? AdminJSON.encode(p)) ?? Array("{\"status\":\(status)}".utf8)
-        return AdminResponse(status: status, isProblem: true, allow: allow, body: body)
+        var r = AdminResponse(status: status, isProblem: true, allow: allow, body: body)
+        r.wwwAuthenticate = wwwAuthenticate
+        return r
     }
 
     /// Appends the whole response: one per connection, so always `Connection: close`.
@@ -66,6 +70,7 @@ struct AdminResponse: Sendable, Equatable {
         }
         if status != 204 { ResponseWriter.header("Content-Length", body.count, into: b) }
         if let allow { ResponseWriter.header("Allow", allow, into: b) }
+        if let wwwAuthenticate { ResponseWriter.header("WWW-Authenticate", wwwAuthenticate, into: b) }
         ResponseWriter.header("Cache-Control", "no-store" as StaticString, into: b)
         ResponseWriter.header("Connection", "close" as StaticString, into: b)
         ResponseWriter.endHead(into: b)

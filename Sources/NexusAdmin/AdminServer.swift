@@ -2,7 +2,9 @@ import Glibc
 import Logging
 import NexusAdminModel
 import NexusBytes
+import NexusCrypto
 import NexusSystem
+import NexusTLS
 import Synchronization
 
 /// The admin API: HTTP/1.1 with JSON bodies on a local Unix socket, one request per connection, one at a time.
@@ -14,13 +16,19 @@ import Synchronization
 ///
 ///     curl --unix-socket /run/nexus/admin.sock http://localhost/v1/status
 public final class AdminServer: Sendable {
-    /// The socket's path.
+    /// The socket's path (for the TCP listener: `tcp://HOST:PORT`).
     public let path: String
     private let router: AdminRouter
     private let logger: Logger
     private let timeoutMilliseconds: Int64
-    private let identity: SocketFileIdentity
+    private let kind: Kind
     private let state: Mutex<State>
+
+    private enum Kind: Sendable {
+        case unix(SocketFileIdentity)
+        /// Every request must carry `Authorization: Bearer <token>`; TLS when a context is given.
+        case tcp(token: [UInt8], tls: TLSServerContext?)
+    }
 
     private struct State {
         /// The listening descriptor, -1 once closed.
@@ -44,8 +52,27 @@ public final class AdminServer: Sendable {
         self.logger = logger
         let (seconds, attoseconds) = timeout.components
         self.timeoutMilliseconds = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-        self.identity = identity
+        self.kind = .unix(identity)
         self.state = Mutex(State(fd: fd))
+    }
+
+    /// Listens on TCP `host:port`: every request must carry `Authorization: Bearer <token>` (compared in constant
+    /// time), over TLS when `tls` is given. The caller is recorded by its address.
+    public init(tcpHost host: String, port: UInt16, ipv6: Bool, token: [UInt8], tls: TLSServerContext?,
+                timeout: Duration = .seconds(5), handlers: AdminHandlers, logger: Logger) throws(AdminServerError) {
+        let fd: Int32
+        do { fd = try Socket.listen(host: host, port: port, ipv6: ipv6, backlog: 16, reusePort: false) } catch {
+            throw AdminServerError(what: "cannot listen on \(host):\(port)", why: "\(error)")
+        }
+        // The admin thread blocks in accept and reads with timeouts.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        path = "tcp://" + (ipv6 ? "[\(host)]" : host) + ":\(port)"
+        router = AdminRouter(handlers: handlers)
+        self.logger = logger
+        let (seconds, attoseconds) = timeout.components
+        timeoutMilliseconds = max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        kind = .tcp(token: token, tls: tls)
+        state = Mutex(State(fd: fd))
     }
 
     deinit {
@@ -103,7 +130,7 @@ public final class AdminServer: Sendable {
         let thread: AdminThread? = state.withLock { s in
             if !s.stopping {
                 s.stopping = true
-                UnixSocket.unlinkIfOurs(path, identity)
+                if case .unix(let identity) = kind { UnixSocket.unlinkIfOurs(path, identity) }
                 if s.running {
                     // Wakes the accept in run(), which closes the descriptor on its way out.
                     Socket.shutdown(s.fd, write: true, read: true)
@@ -119,16 +146,38 @@ public final class AdminServer: Sendable {
         if let thread, !thread.isCurrent { thread.join() }
     }
 
+    /// Whether `authorization` is `Bearer <token>` (constant-time on the token).
+    static func bearerMatches(_ authorization: String?, _ token: [UInt8]) -> Bool {
+        guard let a = authorization, a.count > 7, a.prefix(7).lowercased() == "bearer " else { return false }
+        return ConstantTime.equal(Array(a.dropFirst(7).drop(while: { $0 == " " }).utf8), token)
+    }
+
     /// Answers one connection and closes it.
     private func serve(_ fd: Int32) {
         let started = Clock.monotonicMilliseconds()
         defer { Socket.close(fd) }
         UnixSocket.setTimeouts(fd, milliseconds: timeoutMilliseconds)
-        // SO_PEERCRED cannot fail on a connected Unix socket; nobody (65534) is only a safe stand-in.
-        let caller = UnixSocket.peer(fd) ?? AdminCaller(uid: 65534, gid: 65534, pid: 0)
+        let caller: AdminCaller
+        let transport: any AdminTransport
+        var token: [UInt8]?
+        switch kind {
+        case .unix:
+            // SO_PEERCRED cannot fail on a connected Unix socket; nobody (65534) is only a safe stand-in.
+            caller = UnixSocket.peer(fd) ?? AdminCaller(uid: 65534, gid: 65534, pid: 0)
+            transport = PlainTransport(fd: fd)
+        case .tcp(let t, let tls):
+            caller = AdminCaller(uid: 65534, gid: 65534, pid: 0, remote: Socket.peerAddress(fd)?.ipString ?? "?")
+            token = t
+            if let tls {
+                guard let stream = TLSTransport(fd: fd, context: tls) else { return }
+                transport = stream
+            } else {
+                transport = PlainTransport(fd: fd)
+            }
+        }
         let response: AdminResponse
         var method = "-", path = "-"
-        switch AdminRequestReader.read(fd, deadline: started + timeoutMilliseconds) {
+        switch AdminRequestReader.read(transport, deadline: started + timeoutMilliseconds) {
         case .gone:
             logger.debug("admin connection closed before a whole request", metadata: ["caller": "\(caller)"])
             return
@@ -137,16 +186,21 @@ public final class AdminServer: Sendable {
         case .request(let request):
             method = request.method
             path = request.path
-            response = router.respond(method: request.method, path: request.path, body: request.body, caller: caller)
+            if let token, !Self.bearerMatches(request.authorization, token) {
+                response = .problem(401, "this listener needs the admin token: Authorization: Bearer TOKEN",
+                                    wwwAuthenticate: "Bearer realm=\"nexus-admin\"")
+            } else {
+                response = router.respond(method: request.method, path: request.path, body: request.body, caller: caller)
+            }
         }
         let out = ByteBuffer(capacity: 512 + response.body.count)
         response.write(into: out)
-        let sent = UnixSocket.sendAll(fd, out.readable)
-        Socket.shutdown(fd, write: true, read: false)
+        let sent = transport.send(out.readable)
+        transport.finish()
         // The audit line: who asked what, and the answer. Never the bodies (a future endpoint may carry secrets).
         logger.info("admin request", metadata: [
             "method": "\(method)", "path": "\(path)", "status": "\(response.status)",
-            "uid": "\(caller.uid)", "gid": "\(caller.gid)", "pid": "\(caller.pid)",
+            "caller": "\(caller)",
             "ms": "\(Clock.monotonicMilliseconds() - started)", "sent": "\(sent)",
         ])
     }

@@ -20,10 +20,13 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     public var target: String?
     /// More about it, for people (never a secret).
     public var detail: String?
+    /// The client address, for a request on the admin TCP listener (authenticated by the admin token).
+    public var remote: String?
 
     public init(sequence: UInt64, unixMilliseconds: Int, time: String, action: String, outcome: String,
                 uid: UInt32? = nil, gid: UInt32? = nil, pid: Int32? = nil, consumer: String? = nil,
-                target: String? = nil, detail: String? = nil) {
+                target: String? = nil, detail: String? = nil, remote: String? = nil) {
+        self.remote = remote
         self.sequence = sequence
         self.unixMilliseconds = unixMilliseconds
         self.time = time
@@ -38,7 +41,7 @@ public struct AuditEntry: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case sequence, time, action, outcome, uid, gid, pid, consumer, target, detail
+        case sequence, time, action, outcome, uid, gid, pid, consumer, target, detail, remote
         case unixMilliseconds = "unix_ms"
     }
 }

@@ -86,7 +86,7 @@ extension ConfigDecoder {
     }
 
     mutating func decodeAdmin(_ node: YAMLNode, path: String) -> AdminConfig? {
-        guard let fields = fields(node, path: path, allowed: ["socket", "group"]) else { return nil }
+        guard let fields = fields(node, path: path, allowed: ["socket", "group", "tcp"]) else { return nil }
         let socket = value(fields, "socket", default: AdminConfig.defaultSocket, expected: "a socket path") { text throws(InvalidValue) in
             guard !text.isEmpty, text.utf8.count < 108, !text.utf8.contains(0) else {
                 throw InvalidValue("expected a socket path of 1 to 107 bytes")
@@ -99,7 +99,23 @@ extension ConfigDecoder {
             }
             return text
         }
-        return AdminConfig(socket: socket, group: group)
+        var admin = AdminConfig(socket: socket, group: group)
+        if let node = fields["tcp"], let t = self.fields(node, path: fields.path("tcp"), allowed: ["address", "token_file", "tls"]) {
+            let address = required(t, "address", expected: "an address like 127.0.0.1:9443", ValueParsers.address)
+            let token = required(t, "token_file", expected: "a file path", Self.filePath)
+            let tls = t["tls"].flatMap { decodeListenerTLS($0, path: t.path("tls")) }
+            if let address, let token {
+                let tcp = AdminTCPConfig(host: address.host, port: address.port, isIPv6: address.isIPv6, tokenFile: token, tls: tls)
+                if tls == nil && t["tls"] == nil && !tcp.isLoopback {
+                    fail(t.mark, t.path("tls"), "the admin API on a non-loopback address needs 'tls' (the token would travel in clear)")
+                } else if address.port == 0 {
+                    fail(t.keyMark("address") ?? t.mark, t.path("address"), "the admin TCP listener needs a fixed port")
+                } else {
+                    admin.tcp = tcp
+                }
+            }
+        }
+        return admin
     }
 
     mutating func decodeLimits(_ node: YAMLNode, path: String) -> LimitsConfig? {

@@ -7,6 +7,14 @@ struct AdminClient {
     var path: String
     /// How long to wait for the answer; a reload answers only when it is done.
     var timeoutSeconds = 30
+    /// The TCP listener to use instead of the socket.
+    var remote: Remote?
+
+    struct Remote {
+        var url: String
+        var tokenFile: String?
+        var caFile: String?
+    }
 
     /// A response: status and body (the head's other fields are not needed).
     struct Response {
@@ -59,6 +67,7 @@ struct AdminClient {
 
     /// Connects, sends the request, reads the whole response.
     func send(_ endpoint: AdminEndpoint, _ body: [UInt8], contentType: String = "application/json") throws(CLIError) -> Response {
+        if let remote { return try RemoteAdmin.send(remote, endpoint, body, contentType: contentType, timeoutSeconds: timeoutSeconds, client: self) }
         let fd = try connect()
         defer { close(fd) }
         var request = "\(endpoint.method) \(endpoint.path) HTTP/1.1\r\nHost: localhost\r\nUser-Agent: nexusctl/\(NexusctlVersion.string)\r\n"

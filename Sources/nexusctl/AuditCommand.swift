@@ -42,7 +42,7 @@ struct AuditCommand: ParsableCommand {
             case .json: try Render.emit(r, .json) { [] }
             case .table:
                 let cells = r.entries.map { e in
-                    [e.time, e.action, e.outcome, e.uid.map { "uid=\($0)" } ?? "-", e.consumer ?? "-", e.target ?? "-", e.detail ?? ""]
+                    [e.time, e.action, e.outcome, e.uid.map { "uid=\($0)" } ?? e.remote.map { "token@\($0)" } ?? "-", e.consumer ?? "-", e.target ?? "-", e.detail ?? ""]
                 }
                 Console.out(Render.columns(["TIME", "ACTION", "OUTCOME", "BY", "CONSUMER", "TARGET", "DETAIL"], cells))
             }

@@ -24,7 +24,27 @@ struct GlobalOptions: ParsableArguments {
         return AdminAPI.defaultSocketPath
     }
 
-    var client: AdminClient { AdminClient(path: socketPath) }
+    @Option(name: .long, help: ArgumentHelp(
+        "The admin API's TCP listener instead of the socket: https://HOST:PORT (or http:// on loopback); default $NEXUS_ADMIN_URL.",
+        valueName: "URL"))
+    var url: String?
+
+    @Option(name: .customLong("token-file"), help: ArgumentHelp("With --url: a file holding the admin token (default $NEXUS_ADMIN_TOKEN_FILE).",
+                                                               valueName: "FILE"))
+    var tokenFile: String?
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp("With an https --url: the CA certificates to verify nexusd against (default: the system's).",
+                                                            valueName: "FILE"))
+    var caFile: String?
+
+    var client: AdminClient {
+        var c = AdminClient(path: socketPath)
+        let env = { (name: String) -> String? in getenv(name).flatMap { $0.pointee != 0 ? String(cString: $0) : nil } }
+        if let u = url ?? env("NEXUS_ADMIN_URL") {
+            c.remote = AdminClient.Remote(url: u, tokenFile: tokenFile ?? env("NEXUS_ADMIN_TOKEN_FILE"), caFile: caFile ?? env("NEXUS_ADMIN_CA_FILE"))
+        }
+        return c
+    }
 }
 
 /// Renders command results.

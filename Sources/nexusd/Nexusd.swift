@@ -150,7 +150,7 @@ struct Nexusd: ParsableCommand {
                 notify.stopping()
                 let grace = EngineMilliseconds.of(cfg.timeouts.shutdownGrace)
                 logger.info("draining", metadata: ["signal": "\(sig == SIGTERM ? "SIGTERM" : "SIGINT")", "grace_ms": "\(grace)"])
-                admin?.stop()
+                for a in admin { a.stop() }
                 server.shutdown(deadline: Clock.monotonicMilliseconds() + grace)
                 draining = true
             case SIGHUP:

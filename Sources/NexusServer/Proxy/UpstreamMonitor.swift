@@ -3,6 +3,7 @@ import Logging
 import NexusConfig
 import NexusRuntime
 import NexusSystem
+import NexusTLS
 import Synchronization
 
 /// The background thread that watches upstream pools, off the event loops: active health checks (an HTTP GET

@@ -30,6 +30,8 @@ final class AuditLog: Sendable {
         var consumer: String?
         var target: String?
         var detail: String?
+        /// The client address of a request on the admin TCP listener (uid, gid and pid are then unknown).
+        var remote: String?
     }
 
     /// Records an admin action and waits until it is durable; a failure to record is returned, not thrown: the
@@ -38,8 +40,10 @@ final class AuditLog: Sendable {
     func record(_ action: String, outcome: String, caller: AdminCaller?, consumer: String? = nil, target: String? = nil,
                 detail: String? = nil, wait: Bool = true) -> StateError? {
         let now = UTCTimestamp.now()
+        let local = caller?.remote == nil ? caller : nil
         let r = Record(ms: now.seconds * 1000 + now.nanoseconds / 1_000_000, action: action, outcome: outcome,
-                       uid: caller?.uid, gid: caller?.gid, pid: caller?.pid, consumer: consumer, target: target, detail: detail)
+                       uid: local?.uid, gid: local?.gid, pid: local?.pid, consumer: consumer, target: target, detail: detail,
+                       remote: caller?.remote)
         let ticket = log.append(type: Self.entryType, payload: RecordJSON.encode(r))
         guard wait else { return nil }
         do { _ = try ticket.wait() } catch { return error }
@@ -54,7 +58,7 @@ final class AuditLog: Sendable {
             let entry = AuditEntry(sequence: r.sequence, unixMilliseconds: e.ms,
                                    time: UTCTimestamp.format(seconds: e.ms / 1000, nanoseconds: (e.ms % 1000) * 1_000_000),
                                    action: e.action, outcome: e.outcome, uid: e.uid, gid: e.gid, pid: e.pid,
-                                   consumer: e.consumer, target: e.target, detail: e.detail)
+                                   consumer: e.consumer, target: e.target, detail: e.detail, remote: e.remote)
             if query.matches(entry) { out.append(entry) }
         }
         return Array(out.suffix(query.limit))

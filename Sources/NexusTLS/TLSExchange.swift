@@ -1,14 +1,13 @@
 import NexusBytes
 import NexusSystem
-import NexusTLS
 
 /// A blocking request/response exchange over TLS for background work (health checks of TLS pools, and later
 /// anything fetched over HTTPS): the same `TLSStream` and client context as the proxy path, over a
 /// `DeadlineSocket`. Never call it on an event loop.
-enum TLSExchange {
+public enum TLSExchange {
     /// Connects, handshakes (verifying as the context says), sends `request`, and reads until the peer closes,
     /// `limit` bytes of plaintext arrive, or the time is up. Returns the plaintext or why it failed.
-    static func run(address: SocketAddress, request: [UInt8], timeoutMilliseconds: Int, context: TLSClientContext,
+    public static func run(address: SocketAddress, request: [UInt8], timeoutMilliseconds: Int, context: TLSClientContext,
                     host: String, isIPAddress: Bool, limit: Int = 4096) -> Result<[UInt8], TLSExchangeError> {
         let socket: DeadlineSocket
         switch DeadlineSocket.connect(to: address, timeoutMilliseconds: timeoutMilliseconds) {
@@ -46,6 +45,6 @@ enum TLSExchange {
 }
 
 /// Why a TLS exchange failed, for the log.
-struct TLSExchangeError: Error, CustomStringConvertible {
-    let description: String
+public struct TLSExchangeError: Error, CustomStringConvertible, Sendable {
+    public let description: String
 }
