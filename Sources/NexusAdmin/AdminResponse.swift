@@ -36,13 +36,8 @@ struct AdminResponse: Sendable, Equatable {
         (400...599).contains(f.status) ? problem(f.status, f.detail) : problem(500, f.detail)
     }
 
-    /// The reason phrase: NexusHTTP1's, plus the few the admin API uses that it lacks.
-    static func reason(_ status: Int) -> String {
-        switch status {
-        case 507: "Insufficient Storage"
-        default: ResponseWriter.reason(status).description
-        }
-    }
+    /// The reason phrase (NexusHTTP1's table).
+    static func reason(_ status: Int) -> String { ResponseWriter.reason(status).description }
 
     /// An RFC 9457 problem; `detail` must be a fixed text, never request bytes.
     static func problem(_ status: Int, _ detail: String, allow: String? = nil, wwwAuthenticate: String? = nil) -> AdminResponse {

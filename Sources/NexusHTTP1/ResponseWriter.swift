@@ -113,6 +113,7 @@ public enum ResponseWriter {
         case 503: "Service Unavailable"
         case 504: "Gateway Timeout"
         case 505: "HTTP Version Not Supported"
+        case 507: "Insufficient Storage"
         default: "Unknown"
         }
     }
