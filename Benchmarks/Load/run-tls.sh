@@ -25,7 +25,12 @@ fi
 for b in nginx wrk openssl; do command -v $b >/dev/null || { echo "Error: $b not found" >&2; exit 1; }; done
 WORK="$(mktemp -d -t nexus-tls-bench.XXXXXX)"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  cp "$WORK/nexusd.log" "${TMPDIR:-/tmp}/nexus-tls-bench-nexusd.log" 2>/dev/null || true  # kept for a look afterwards
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 NX_PORT=19443 NG_PORT=19444
 BODY='{"ok":true,"service":"bench-origin","path":"/api/echo","note":"fixed JSON body for the proxy benchmark"}'
@@ -82,7 +87,10 @@ http {
 }
 NGINX
 
-"$NEXUSD" --config "$WORK/nexus.yaml" 2>"$WORK/nexusd.log" &
+# A copy under another name: on a shared machine, a `pkill nexusd` run by someone else stopped the measured
+# process in the middle of earlier runs (its log said SIGTERM).
+cp "$NEXUSD" "$WORK/nx-tls-bench"
+"$WORK/nx-tls-bench" --config "$WORK/nexus.yaml" 2>"$WORK/nexusd.log" &
 PIDS+=($!); NX_PID=$!
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/stderr" &
 PIDS+=($!); NG_PID=$!
@@ -123,6 +131,7 @@ wait_quiet() {
 
 # run NAME PID PORT SCENARIO -> "rps cpu_us_per_request other_cpu_percent"
 run() {
+  kill -0 "$2" 2>/dev/null || { echo "Error: $1 (pid $2) is not running; its log: ${TMPDIR:-/tmp}/nexus-tls-bench-nexusd.log" >&2; exit 1; }
   local pid=$2 port=$3 scenario=$4 args=() before after out rps reqs m0 m1 w0 w1
   [[ $scenario == handshake ]] && args=(-H "Connection: close")
   wait_quiet

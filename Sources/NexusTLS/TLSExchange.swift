@@ -24,9 +24,9 @@ public enum TLSExchange {
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         _ = tls.handshake()
         while true {
-            if tls.handshakeComplete && !pending.isEmpty { tls.write(pending) }
-            if let failure = tls.failure { return .failure(TLSExchangeError(description: failure)) }
             wire.clear()
+            if tls.handshakeComplete && !pending.isEmpty { tls.write(pending, into: wire) }
+            if let failure = tls.failure { return .failure(TLSExchangeError(description: failure)) }
             tls.drain(into: wire)
             if !wire.isEmpty, let e = socket.send(wire.readable) { return .failure(TLSExchangeError(description: "\(e)")) }
             if plaintext.readableBytes >= limit { break }

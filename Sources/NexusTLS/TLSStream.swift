@@ -115,23 +115,29 @@ public final class TLSStream {
         }
     }
 
-    /// Encrypts all of `plaintext` into the output and empties it. Returns false (see `failure`) on an error.
-    /// Call only once the handshake is complete.
+    /// Encrypts all of `plaintext` into `out` (with whatever ciphertext was already waiting) and empties it,
+    /// a record at a time, so the output BIO never holds more than one record however large the response.
+    /// Returns false (see `failure`) on an error. Call only once the handshake is complete.
     @discardableResult
-    public func write(_ plaintext: ByteBuffer) -> Bool {
+    public func write(_ plaintext: ByteBuffer, into out: ByteBuffer) -> Bool {
         guard failure == nil else { return false }
+        drain(into: out)
         while !plaintext.isEmpty {
             let bytes = plaintext.readable
             var written = 0
-            let r = SSL_write_ex(ssl, bytes.baseAddress, bytes.count, &written)
+            let r = SSL_write_ex(ssl, bytes.baseAddress, min(bytes.count, Self.recordSize), &written)
             if r != 1 {
                 _ = classify(Int32(r))
                 return false
             }
             plaintext.consume(written)
+            drain(into: out)
         }
         return true
     }
+
+    /// The most plaintext a TLS record carries.
+    static let recordSize = 16 * 1024
 
     /// Queues close_notify (once).
     public func close() {

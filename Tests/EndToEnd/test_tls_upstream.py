@@ -115,3 +115,44 @@ def test_a_bad_ca_file_stops_the_start_with_its_place(nexus, pki, upstream, tmp_
     srv.expected_exit = 1
     assert srv.wait(10) == 1
     assert f"upstreams[0].tls.ca: {bad} holds no PEM CA certificate" in srv.stderr, srv.stderr
+
+
+def test_large_bodies_stream_both_ways_over_tls_on_both_sides(nexus, pki, upstream):
+    # TLS listener and TLS backend: an 800 KB upload echoed back and an 8 MiB chunked download arrive intact.
+    import zlib
+
+    from test_tls import Reader, tls_connect
+    from tls_certs import tls_listener
+    from upstreams import Echo, Stream, pattern_crc
+
+    u = upstream("api", tls=backend_tls(pki))
+    u.on("/p/echo", Echo()).on("/p/big", Stream(8 << 20, chunked=True))
+    cfg = proxy_config([upstream_block("api", [u], tls={"ca": pki.path("ca.pem")})],
+                       [{"path_prefix": "/p/", "upstream": "api"}])
+    cfg.update(tls_listener(pki))
+    srv = nexus(cfg)
+    with tls_connect(srv, pki) as s:
+        body = bytes(range(256)) * 3200
+        s.sendall(b"POST /p/echo HTTP/1.1\r\nHost: a.test\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+        r = Reader(s).response()
+        assert r.partition(b"\r\n\r\n")[2] == body
+        s.sendall(b"GET /p/big HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+        data = b""
+        while True:
+            chunk = s.recv(1 << 20)
+            if not chunk:
+                break
+            data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    assert b"200" in head.split(b"\r\n")[0], data[:300]
+    assert rest.endswith(b"0\r\n\r\n"), (len(data), head, rest[-100:])
+    decoded, pos = bytearray(), 0
+    while True:
+        line_end = rest.index(b"\r\n", pos)
+        size = int(rest[pos:line_end], 16)
+        if size == 0:
+            break
+        decoded += rest[line_end + 2:line_end + 2 + size]
+        pos = line_end + 2 + size + 2
+    assert len(decoded) == 8 << 20
+    assert zlib.crc32(decoded) == pattern_crc(8 << 20)

@@ -75,11 +75,11 @@ extension HTTPEngine {
     /// flight (the kernel may be reading `out`). No-op on a plain connection.
     func seal(_ c: Connection) {
         guard let tls = c.tls else { return }
-        if tls.handshakeComplete && !c.outbox.isEmpty && !tls.write(c.outbox) {
+        if tls.handshakeComplete && !c.outbox.isEmpty && !tls.write(c.outbox, into: c.out) {
             c.abort = true
             return
         }
-        if c.outbox.isEmpty && (c.closeAfterFlush || c.halfCloseAfterFlush) { tls.close() }
+        if c.outbox.isEmpty && ((c.closeAfterFlush && c.phase != .proxy) || c.halfCloseAfterFlush) { tls.close() }
         tls.drain(into: c.out)
     }
 }

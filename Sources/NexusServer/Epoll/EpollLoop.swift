@@ -263,7 +263,8 @@ final class EpollLoop {
             c.writeShut = true
             Socket.shutdown(c.fd, write: true, read: false)
         }
-        if !c.hasOutput && c.closeAfterFlush && c.phase != .linger {
+        // (.proxy: the response is still streaming from the backend; the close comes after its end.)
+        if !c.hasOutput && c.closeAfterFlush && c.phase != .linger && c.phase != .proxy {
             if c.peerClosed { close(c); return }
             Socket.shutdown(c.fd, write: true, read: false)
             engine.lingering(c)

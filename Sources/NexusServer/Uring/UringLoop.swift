@@ -287,7 +287,8 @@ final class UringLoop {
                 c.sendInFlight = true
                 c.pendingOperations += 1
                 if c.sendDeadline == .max { c.sendDeadline = engine.now + c.sendTimeout }
-            } else if c.closeAfterFlush && c.phase != .linger {
+            } else if c.closeAfterFlush && c.phase != .linger && c.phase != .proxy {
+                // (.proxy: the response is still streaming from the backend; the close comes after its end.)
                 beginLinger(c)
             } else if c.halfCloseAfterFlush && !c.writeShut {
                 c.writeShut = true
