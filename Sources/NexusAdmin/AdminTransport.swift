@@ -59,7 +59,9 @@ final class TLSTransport: AdminTransport {
     func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
         let plain = ByteBuffer(capacity: bytes.count)
         plain.append(bytes)
-        guard tls.write(plain) else { return false }
+        wire.clear()
+        guard tls.write(plain, into: wire) else { return false }
+        if !wire.isEmpty && !UnixSocket.sendAll(fd, wire.readable) { return false }
         return flush()
     }
 
