@@ -112,6 +112,13 @@ final class RealMapping: StateMapping {
 
     deinit { munmap(base, length) }
 
+    /// madvise(MADV_DONTNEED) on a shared file mapping only unmaps the pages: the data stays in the file.
+    func release(offset: Int, count: Int) {
+        let start = (offset + Self.pageSize - 1) & ~(Self.pageSize - 1)
+        let end = min(length, offset + count) & ~(Self.pageSize - 1)
+        if end > start { _ = madvise(base + start, end - start, MADV_DONTNEED) }
+    }
+
     func sync(offset: Int, count: Int) throws(StateError) {
         precondition(offset >= 0 && count >= 0 && offset + count <= length, "msync range outside the mapping")
         guard count > 0 else { return }

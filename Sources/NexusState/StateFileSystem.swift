@@ -50,6 +50,13 @@ public protocol StateMapping: AnyObject, Sendable {
     var length: Int { get }
     /// Makes bytes `offset..<offset + count` durable (msync MS_SYNC over the page-aligned range covering them).
     func sync(offset: Int, count: Int) throws(StateError)
+    /// Drops the pages of `offset..<offset + count` from the process's resident set (their contents stay in the
+    /// file; a later access reads them back). Advisory: for memory accounting only.
+    func release(offset: Int, count: Int)
+}
+
+extension StateMapping {
+    public func release(offset: Int, count: Int) {}
 }
 
 /// A held exclusive lock, released when the object goes away.

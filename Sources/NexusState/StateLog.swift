@@ -184,6 +184,9 @@ public final class StateLog: Sendable {
             extents = [SegmentExtent(end: end, lastSequence: covered)]
         }
         let lastSequence = max(covered, extents[extents.count - 1].lastSequence)
+        // The scan read the whole reserved tail of the last segment (to find torn bytes): give those zero pages back
+        // so an idle log does not count a whole segment as resident.
+        if let last = segments.last { last.mapping.release(offset: end, count: last.capacity - end) }
         let boundary = SnapshotBoundary(covered: covered, segments: segments, extents: extents)
         let mailbox: Mailbox<Message>
         do {
@@ -301,6 +304,15 @@ public final class StateLog: Sendable {
     }
 
     // MARK: Offline checks
+
+    /// Drops the pages of every segment from the process's resident set (after the application replayed the log):
+    /// they stay in the files and come back on the next read. For memory accounting only.
+    public func releaseResidentPages() {
+        let view = shared.view.withLock { $0 }
+        for (segment, extent) in zip(view.segments, view.extents) {
+            segment.mapping.release(offset: 0, count: extent.end)
+        }
+    }
 
     /// Checks every snapshot and segment of `folder` without changing anything (takes the folder's lock while it
     /// reads).

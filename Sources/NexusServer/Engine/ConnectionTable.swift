@@ -1,15 +1,16 @@
-/// The connection slots of one event loop: allocated once at start, a free list, and a dense list of the
-/// open ones for the timer scan.
+/// The connection slots of one event loop: made as connections arrive, up to `capacity` (so an idle server does not
+/// hold `max_connections` connection objects), kept for reuse on a free list, and a dense list of the open ones for
+/// the timer scan.
 final class ConnectionTable {
-    let slots: [Connection]
-    private var free: [Int32]
+    private(set) var slots: [Connection] = []
+    private var free: [Int32] = []
     /// The open connections, in no order; `Connection.activeIndex` is each one's position.
     private(set) var active: [Connection] = []
+    let capacity: Int
 
     init(capacity: Int) {
-        slots = (0..<capacity).map { Connection(slot: Int32($0)) }
-        free = (0..<Int32(capacity)).reversed()
-        active.reserveCapacity(capacity)
+        self.capacity = capacity
+        slots.reserveCapacity(min(capacity, 1024))
     }
 
     /// The number of open connections (including those being closed).
@@ -17,8 +18,15 @@ final class ConnectionTable {
 
     /// Takes a free slot, or nil when every slot is in use.
     func acquire() -> Connection? {
-        guard let s = free.popLast() else { return nil }
-        let c = slots[Int(s)]
+        let c: Connection
+        if let s = free.popLast() {
+            c = slots[Int(s)]
+        } else if slots.count < capacity {
+            c = Connection(slot: Int32(slots.count))
+            slots.append(c)
+        } else {
+            return nil
+        }
         c.activeIndex = active.count
         active.append(c)
         return c

@@ -21,6 +21,9 @@ final class DurableState: Sendable {
         store = StateStore(log: log, components: [consumers, keys, routes, usage])
         self.audit = AuditLog(log: audit)
         self.secret = secret
+        // Replayed: the logs' pages need not stay resident (they come back when read).
+        log.releaseResidentPages()
+        audit.releaseResidentPages()
     }
 
     var log: StateLog { store.log }
