@@ -77,7 +77,7 @@ let package = Package(
         // nexusctl: the admin CLI; it links the model and, for offline verify/repair of a stopped nexusd's folder, the
         // state log; not the I/O stack.
         .executableTarget(name: "nexusctl",
-                          dependencies: ["NexusAdminModel", "NexusState", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["NexusAdminModel", "NexusState", "NexusRuntime", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
                           dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",

@@ -81,21 +81,11 @@ struct KeysCreateCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("The consumer's id.", valueName: "ID"))
-    var consumer: String
-
-    @Option(name: .long, help: ArgumentHelp("A label for people.", valueName: "NAME"))
-    var name: String = ""
-
-    @Option(name: .customLong("scope"), help: ArgumentHelp("A scope the key grants (repeat for more).", valueName: "S"))
-    var scopes: [String] = []
-
-    @Option(name: .customLong("expires-in"), help: ArgumentHelp("When the key expires: 90s, 15m, 12h, 30d.", valueName: "DURATION"))
-    var expiresIn: DurationArgument?
+    @OptionGroup var key: KeyOptions
 
     func run() throws {
         try perform { () throws(CLIError) in
-            let request = CreateKeyRequest(consumer: consumer, name: name, scopes: scopes, expiresIn: expiresIn?.seconds)
+            let request = CreateKeyRequest(consumer: key.consumer, name: key.name, scopes: key.scopes, expiresIn: key.expiresIn?.seconds)
             let body = (try? AdminJSON.encode(request)) ?? []
             let c = try global.client.call(AdminAPI.keyCreate, body: body, as: CreatedKey.self) { p in
                 let hint: String
@@ -178,17 +168,7 @@ struct KeysImportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("The consumer's id.", valueName: "ID"))
-    var consumer: String
-
-    @Option(name: .long, help: ArgumentHelp("A label for people.", valueName: "NAME"))
-    var name: String = ""
-
-    @Option(name: .customLong("scope"), help: ArgumentHelp("A scope the key grants (repeat for more).", valueName: "S"))
-    var scopes: [String] = []
-
-    @Option(name: .customLong("expires-in"), help: ArgumentHelp("When the key expires: 90s, 15m, 12h, 30d.", valueName: "DURATION"))
-    var expiresIn: DurationArgument?
+    @OptionGroup var key: KeyOptions
 
     func run() throws {
         try perform { () throws(CLIError) in
@@ -205,7 +185,7 @@ struct KeysImportCommand: ParsableCommand {
             guard !key.isEmpty else {
                 throw CLIError(what: "cannot import the key", why: "standard input holds no key", hint: "pipe it in: nexusctl keys import --consumer ID < key.txt")
             }
-            let request = CreateKeyRequest(consumer: consumer, name: name, scopes: scopes, expiresIn: expiresIn?.seconds, key: String(key))
+            let request = CreateKeyRequest(consumer: self.key.consumer, name: self.key.name, scopes: self.key.scopes, expiresIn: self.key.expiresIn?.seconds, key: String(key))
             let body = (try? AdminJSON.encode(request)) ?? []
             let c = try global.client.call(AdminAPI.keyCreate, body: body, as: CreatedKey.self) { p in
                 switch p.status {
@@ -217,4 +197,19 @@ struct KeysImportCommand: ParsableCommand {
             try Render.emit(c.key, global.output) { KeysCommand.rows(c.key) }
         }
     }
+}
+
+/// What `keys create` and `keys import` share: whose key, its label, its scopes, its lifetime.
+struct KeyOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The consumer's id.", valueName: "ID"))
+    var consumer: String
+
+    @Option(name: .long, help: ArgumentHelp("A label for people.", valueName: "NAME"))
+    var name: String = ""
+
+    @Option(name: .customLong("scope"), help: ArgumentHelp("A scope the key grants (repeat for more).", valueName: "S"))
+    var scopes: [String] = []
+
+    @Option(name: .customLong("expires-in"), help: ArgumentHelp("When the key expires: 90s, 15m, 12h, 30d.", valueName: "DURATION"))
+    var expiresIn: DurationArgument?
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import NexusAdminModel
+import NexusRuntime
 
 extension UsageQuery.Period: ExpressibleByArgument {}
 
@@ -59,21 +60,13 @@ struct UsageCommand: ParsableCommand {
     }
 }
 
-/// A UTC calendar time from seconds since the epoch (Howard Hinnant's civil-from-days).
+/// A UTC calendar date and hour from seconds since the epoch.
 struct CivilTime {
     var year: Int, month: Int, day: Int, hour: Int
 
     init(unixSeconds s: Int) {
         let days = s >= 0 ? s / 86_400 : (s - 86_399) / 86_400
         hour = (s - days * 86_400) / 3600
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = doy - (153 * mp + 2) / 5 + 1
-        month = mp < 10 ? mp + 3 : mp - 9
-        year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        (year, month, day) = UTCTimestamp.civil(fromDays: days)
     }
 }
