@@ -18,6 +18,8 @@ public final class TLSStream {
     public private(set) var failure: String?
     /// The verified subject of the peer's certificate (RFC 2253), when the peer presented one that was verified.
     public private(set) var peerSubject: String?
+    /// The session `session()` last looked at, with a reference held.
+    private var lastSession: OpaquePointer?
     /// The session was resumed from a ticket.
     public var resumed: Bool { nexus_tls_ssl_session_reused(ssl) == 1 }
 
@@ -69,7 +71,10 @@ public final class TLSStream {
         }
     }
 
-    deinit { SSL_free(ssl) }
+    deinit {
+        if let s = lastSession { SSL_SESSION_free(s) }
+        SSL_free(ssl)
+    }
 
     /// Ciphertext is waiting to be sent.
     public var hasOutput: Bool { BIO_ctrl_pending(wbio) > 0 }
@@ -163,11 +168,25 @@ public final class TLSStream {
     /// The session of a finished handshake, to resume a later connection to the same server with.
     public func session() -> TLSSession? {
         guard handshakeComplete, let s = SSL_get1_session(ssl) else { return nil }
-        guard SSL_SESSION_is_resumable(s) == 1 else {
-            SSL_SESSION_free(s)
-            return nil
-        }
-        return TLSSession(s)
+        // Held (not just remembered): a freed session's address could come back for the next one, and
+        // `newSession` would then miss it.
+        if let old = lastSession { SSL_SESSION_free(old) }
+        lastSession = s
+        // A TLS 1.3 session is resumable only once a ticket has arrived (after the handshake); before that it
+        // looks resumable because of the legacy session id the server echoes (middlebox compatibility).
+        let usable = SSL_SESSION_has_ticket(s) == 1
+            || (SSL_SESSION_get_protocol_version(s) < nexus_tls_version_1_3() && SSL_SESSION_is_resumable(s) == 1)
+        // A copy: OpenSSL marks a connection's own session not resumable when the connection is freed without
+        // close_notify (an idle pooled connection closed by us), which would spoil the one kept here.
+        guard usable, let copy = SSL_SESSION_dup(s) else { return nil }
+        return TLSSession(copy)
+    }
+
+    /// A resumable session that arrived since the last call (a TLS 1.3 server may send several tickets, each a
+    /// new session; the latest is the one to keep), or nil.
+    public func newSession() -> TLSSession? {
+        guard handshakeComplete, let current = SSL_get_session(ssl), current != lastSession else { return nil }
+        return session()
     }
 
     /// Offers `session` for resumption (call before the handshake starts).

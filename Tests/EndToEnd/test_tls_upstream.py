@@ -156,3 +156,18 @@ def test_large_bodies_stream_both_ways_over_tls_on_both_sides(nexus, pki, upstre
         pos = line_end + 2 + size + 2
     assert len(decoded) == 8 << 20
     assert zlib.crc32(decoded) == pattern_crc(8 << 20)
+
+
+def test_a_new_connection_to_a_backend_resumes_the_last_session(nexus, pki):
+    # openssl s_server -www answers each request on a new connection and says whether the session was resumed.
+    from tls_certs import ControlServer
+    with ControlServer(pki, "-tls1_3") as backend:
+        srv = nexus(proxy_config([upstream_block("api", [f"127.0.0.1:{backend.port}"], tls={"ca": pki.path("ca.pem")})],
+                                 [{"path_prefix": "/", "upstream": "api"}]))
+        pages = []
+        for _ in range(3):
+            r = request(srv, "/")
+            assert r.status == 200, r
+            pages.append(next((l for l in r.body.split(b"\n") if b", TLSv1" in l), r.body[:100]))
+    assert pages[0].startswith(b"New, TLSv1.3"), pages
+    assert all(p.startswith(b"Reused, TLSv1.3") for p in pages[1:]), pages

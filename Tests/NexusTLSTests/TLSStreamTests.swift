@@ -132,6 +132,34 @@ import Testing
         }
     }
 
+    @Test func tls13ClientSessionsResume() throws {
+        let certs = try TestCertificates()
+        let server = try TLSServerContext(ListenerTLSConfig(certificates: [certs.certificate("a.test")]), secret: TicketSecret())
+        let cctx = try TLSClientContext(UpstreamTLSConfig(ca: certs.file("ca.pem")))
+        let c1 = try #require(TLSStream(client: cctx, host: "a.test", isIPAddress: false))
+        let s1 = try #require(TLSStream(server: server))
+        // Right after its handshake a TLS 1.3 client has no ticket yet: no session to keep.
+        let flight = ByteBuffer()
+        #expect(c1.handshake() == .ok)
+        c1.drain(into: flight)
+        #expect(s1.receive(flight.readable, into: ByteBuffer()) == .ok)
+        flight.clear(); s1.drain(into: flight)
+        #expect(c1.receive(flight.readable, into: ByteBuffer()) == .ok)
+        #expect(c1.handshakeComplete && c1.session() == nil)
+        pump(c1, s1)
+        // TLS 1.3 tickets come after the handshake, with the first application data.
+        let hello = ByteBuffer(); hello.append("x")
+        let wire = ByteBuffer()
+        #expect(s1.write(hello, into: wire))
+        #expect(c1.receive(wire.readable, into: ByteBuffer()) == .ok)
+        let session = try #require(c1.session())
+        let c2 = try #require(TLSStream(client: cctx, host: "a.test", isIPAddress: false))
+        c2.resume(session)
+        let s2 = try #require(TLSStream(server: server))
+        pump(c2, s2)
+        #expect(s2.handshakeComplete && s2.resumed && c2.resumed)
+    }
+
     @Test func keyReadableByOthersIsRefused() throws {
         let certs = try TestCertificates()
         try certs.run("chmod 644 a.test.key")

@@ -113,8 +113,6 @@ final class Connection {
     var tls: TLSStream?
     /// The peer's close_notify was passed on as the end of its stream (the TCP close that follows is ignored).
     var tlsEOF = false
-    /// Upstream: this connection's resumable session was kept for the next connection to its backend.
-    var tlsSessionKept = false
 
     // Proxying.
     var role: Role = .client
@@ -202,7 +200,7 @@ final class Connection {
         upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0
         responseScanner.reset(); response.reset(); responseParsed = false; responseDecoder = nil; bodyPlan = .none; closeDelimited = false
         responseStarted = false; exchangeStart = 0
-        tls = nil; tlsEOF = false; tlsSessionKept = false
+        tls = nil; tlsEOF = false
     }
 
     /// Returns the buffers' memory to the allocator when the slot is freed: slots are preallocated for

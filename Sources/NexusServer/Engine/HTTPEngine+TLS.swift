@@ -24,10 +24,9 @@ extension HTTPEngine {
             return
         }
         if c.role == .upstream {
-            if !c.tlsSessionKept && tls.handshakeComplete, let state = c.upstreamState, let session = tls.session() {
-                // TLS 1.3 tickets arrive after the handshake: kept as soon as one makes the session resumable.
+            if tls.handshakeComplete, let state = c.upstreamState, let session = tls.newSession() {
+                // TLS 1.3 tickets arrive after the handshake, possibly several: the latest is kept.
                 state.tlsSessions[c.backendIndex] = session
-                c.tlsSessionKept = true
             }
             if !tlsPlaintext.isEmpty {
                 upstreamReceived(c, tlsPlaintext.readable)
