@@ -54,14 +54,17 @@ let package = Package(
         // TLS over OpenSSL memory BIOs: contexts from the configuration, per-connection state; no socket calls.
         .target(name: "NexusTLS", dependencies: ["CNexusTLS", "COpenSSL", "NexusBytes", "NexusConfig"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
-        .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
+        .target(name: "NexusConfig", dependencies: ["CYAML", "NexusSchema"], swiftSettings: strict),
         // JSON values (a strict parser that keeps key order and number literals, a serializer) and JSON Schema 2020-12
         // validation: compiled once, validated on the request path; no dependencies.
         .target(name: "NexusSchema", swiftSettings: strict),
+        // MCP (Model Context Protocol) over Streamable HTTP, revisions 2025-03-26 to 2026-07-28: JSON-RPC, revision rules,
+        // sessions; bytes and header values in, a response out, no I/O.
+        .target(name: "NexusMCP", dependencies: ["NexusSchema"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
-                               "NexusAuth", "NexusTLS",
+                               "NexusAuth", "NexusTLS", "NexusSchema", "NexusMCP",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
@@ -89,6 +92,7 @@ let package = Package(
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
         .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto"]),
         .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
+        .testTarget(name: "NexusMCPTests", dependencies: ["NexusMCP", "NexusSchema"]),
         .testTarget(name: "NexusSchemaTests", dependencies: ["NexusSchema"], exclude: ["Differential"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),
         .testTarget(name: "NexusServerTests", dependencies: ["NexusServer", "NexusHTTP1", "NexusBytes", "NexusConfig"]),

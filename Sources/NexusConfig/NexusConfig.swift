@@ -30,6 +30,11 @@ public struct NexusConfig: Sendable, Equatable {
     public var plans: [PlanConfig] = []
     /// Consumers defined in the file, names unique. YAML: `consumers`.
     public var consumers: [ConsumerConfig] = []
+    /// Workflows, names unique (docs/configuration.md, "Workflows"). YAML: `workflows`.
+    public var workflows: [WorkflowConfig] = []
+    /// Where the workflow channels are served; nil: not served (no `workflows` and no `workflow_api`).
+    /// YAML: `workflow_api`.
+    public var workflowAPI: WorkflowAPIConfig?
 
     /// The accepted range of `threads`.
     public static let threadRange = 1...256

@@ -36,7 +36,7 @@ extension HTTPEngine {
 
         // 2, 3. Credentials and scopes.
         var principal: Principal?
-        if !access.anonymous, let control {
+        if !access.anonymous, let control, !access.credentialsOptional || presentedKey(c, headers: control.keyHeaders, headBytes: headBytes) != nil {
             guard let key = presentedKey(c, headers: control.keyHeaders, headBytes: headBytes) else {
                 reject(c, status: 401, title: "Unauthorized", detail: "this route needs an API key",
                        fields: [("WWW-Authenticate", "Bearer realm=\"nexus\"")])

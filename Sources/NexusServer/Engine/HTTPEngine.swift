@@ -326,7 +326,10 @@ final class HTTPEngine {
             finish(c)
             return
         }
-        if case .echo = c.target { c.keepBody = true } else { c.keepBody = false }
+        switch c.target {
+        case .echo, .workflows: c.keepBody = true
+        default: c.keepBody = false
+        }
         c.body.clear()
         c.phase = .body
         c.timer = .none
@@ -390,6 +393,8 @@ final class HTTPEngine {
         case .methodNotAllowed(let allow):
             ProblemResponse.write(status: 405, detail: "this route does not accept this method", allow: allow,
                                   headOnly: headOnly, connection: connection, date: date, into: c.outbox, scratch: scratch)
+        case .workflows(let endpoint, let prefixLength):
+            respondWorkflow(c, endpoint, prefixLength: prefixLength, connection: connection, headOnly: headOnly)
         }
         c.body.clear()
     }

@@ -1,5 +1,6 @@
 import NexusConfig
 import NexusHTTP1
+import NexusMCP
 import NexusRouting
 
 /// Where a request goes.
@@ -11,6 +12,8 @@ enum RouteTarget {
     case notFound
     /// The path matched, the method did not; the value is the Allow field.
     case methodNotAllowed(String)
+    /// One of the workflow endpoints (REST, MCP, OpenAPI): NexusServer/Workflows.
+    case workflows(WorkflowEndpoint, prefixLength: Int)
 }
 
 /// The routes of the configuration over NexusRouting's `Router`: host (exact, wildcard), path (exact, template,
@@ -20,6 +23,7 @@ final class RouteTable: Sendable {
         case fixed(StaticResponse)
         case echo
         case proxy(ProxyRoute)
+        case workflows(WorkflowEndpoint)
     }
 
     let router: Router<Routed>
@@ -27,6 +31,8 @@ final class RouteTable: Sendable {
     let names: [String]
     /// The routes' access rules, indexed by slot (nil: none to apply).
     let accesses: [RouteAccess?]
+    /// The workflows and their endpoints (nil: not served).
+    let workflows: WorkflowRegistry?
 
     /// A route's target and its usage slot (its index in `names`).
     struct Routed: Sendable {
@@ -36,11 +42,32 @@ final class RouteTable: Sendable {
 
     /// Builds the table; `pools` are the upstream pools the proxied routes name (by name, checked by the
     /// configuration already).
-    init(_ routes: [RouteConfig], pools: [UpstreamPool] = [], limiters: LimiterRegistry? = nil, authEnabled: Bool = false)
+    init(_ routes: [RouteConfig], pools: [UpstreamPool] = [], limiters: LimiterRegistry? = nil, authEnabled: Bool = false,
+         workflows: [WorkflowConfig] = [], workflowAPI: WorkflowAPIConfig? = nil, sessions: MCPSessions? = nil)
         throws(ServerError) {
         var rules: [RouteRule<Routed>] = []
-        names = routes.map(\.name)
-        accesses = routes.map { limiters?.access(for: $0, authEnabled: authEnabled) }
+        var routeAccesses = routes.map { limiters?.access(for: $0, authEnabled: authEnabled) }
+        if let api = workflowAPI {
+            let registry = try WorkflowRegistry(workflows, api: api, firstSlot: routes.count, limiters: limiters, authEnabled: authEnabled,
+                                                sessions: sessions ?? MCPSessions(capacity: 1024))
+            self.workflows = registry
+            names = routes.map(\.name) + workflows.map(\.usageName)
+            routeAccesses += workflows.map { _ in nil }
+            // The endpoints are rules like any route's (no usage slot of their own: runs count per workflow).
+            let endpoints: [(PathPattern, [String]?, WorkflowEndpoint)] = [
+                (.exact(api.restPath), ["GET", "HEAD"], .list),
+                (.prefix(api.restPath + "/"), ["GET", "HEAD", "POST"], .item),
+                (.exact(api.mcpPath), nil, .mcp),
+                (.exact(api.openAPIPath), ["GET", "HEAD"], .openAPI),
+            ]
+            for (path, methods, e) in endpoints {
+                rules.append(RouteRule(host: .any, path: path, methods: methods, payload: Routed(target: .workflows(e), slot: -1)))
+            }
+        } else {
+            self.workflows = nil
+            names = routes.map(\.name)
+        }
+        accesses = routeAccesses
         for (slot, r) in routes.enumerated() {
             let target: Target
             switch r.handler {
@@ -81,6 +108,7 @@ final class RouteTable: Sendable {
             case .fixed(let s): return (.fixed(s), m.payload.slot)
             case .echo: return (.echo, m.payload.slot)
             case .proxy(let p): return (.proxy(p, prefixLength: m.prefixLength), m.payload.slot)
+            case .workflows(let e): return (.workflows(e, prefixLength: m.prefixLength), -1)
             }
         case .methodNotAllowed(let allow):
             return (.methodNotAllowed(allow.joined(separator: ", ")), -1)
