@@ -79,7 +79,7 @@ let package = Package(
                           dependencies: ["NexusAdminModel", "NexusState", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
-                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",
+                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState", "NexusSchema",
                                          "NexusCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,

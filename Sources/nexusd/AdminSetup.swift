@@ -71,7 +71,8 @@ enum AdminSetup {
             routes: RouteAdmin.handlers(reloader, durable),
             backup: BackupAdmin.handlers(durable, reloader, credentials),
             usage: { query, _ in durable.usage.rows(query) },
-            audit: { query, _ in durable.audit.entries(query) })
+            audit: { query, _ in durable.audit.entries(query) },
+            workflows: WorkflowAdmin.handlers(reloader, durable))
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))
             try admin.start()
