@@ -148,11 +148,15 @@ public struct WorkflowHandlers: Sendable {
     /// The name, the definition (a JSON object's bytes), replace: the workflow after it and whether it is new.
     public var put: @Sendable (String, [UInt8], Bool, AdminCaller) -> Result<(WorkflowInfo, created: Bool), AdminFailure>
     public var delete: @Sendable (String, AdminCaller) -> Result<WorkflowInfo, AdminFailure>
+    /// Runs one as a consumer or key; nil when runs are not offered (404).
+    public var run: (@Sendable (String, RunWorkflowRequest, AdminCaller) -> Result<RunWorkflowResponse, AdminFailure>)?
 
     public init(list: @escaping @Sendable (AdminCaller) -> [WorkflowInfo],
                 get: @escaping @Sendable (String, AdminCaller) -> WorkflowInfo?,
                 put: @escaping @Sendable (String, [UInt8], Bool, AdminCaller) -> Result<(WorkflowInfo, created: Bool), AdminFailure>,
-                delete: @escaping @Sendable (String, AdminCaller) -> Result<WorkflowInfo, AdminFailure>) {
+                delete: @escaping @Sendable (String, AdminCaller) -> Result<WorkflowInfo, AdminFailure>,
+                run: (@Sendable (String, RunWorkflowRequest, AdminCaller) -> Result<RunWorkflowResponse, AdminFailure>)? = nil) {
+        self.run = run
         self.list = list
         self.get = get
         self.put = put

@@ -28,6 +28,16 @@ extension AdminRouter {
             case .success(let (w, created)): return .json(w, status: created ? 201 : 200)
             case .failure(let f): return .failure(f)
             }
+        case AdminAPI.workflowRun:
+            guard let run = workflows.run else { return .problem(404, "this nexusd does not run workflows through the admin API") }
+            guard let r = try? AdminJSON.decode(RunWorkflowRequest.self, from: request.body) else {
+                return .problem(400, "the body must be a JSON object like {\"input\": {...}, \"as\": \"CONSUMER\"} or {\"input\": {...}, \"key\": \"KEY\"}")
+            }
+            if r.as != nil && r.key != nil { return .problem(400, "give 'as' or 'key', not both") }
+            switch run(name, r, caller) {
+            case .success(let answer): return .json(answer)
+            case .failure(let f): return .failure(f)
+            }
         default:
             switch workflows.delete(name, caller) {
             case .success(let w): return .json(w)

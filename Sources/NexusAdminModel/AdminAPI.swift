@@ -112,8 +112,12 @@ public enum AdminAPI {
     /// again); 409 for a workflow of the file; the `WorkflowInfo` removed.
     public static let workflowDelete = AdminEndpoint(method: "DELETE", path: "/v1/workflows/{id}")
 
+    /// `POST /v1/workflows/{name}/run` (`RunWorkflowRequest`): runs it through the public listener's own path
+    /// (admit, validation, usage) as the consumer or key given; `RunWorkflowResponse`.
+    public static let workflowRun = AdminEndpoint(method: "POST", path: "/v1/workflows/{id}/run")
+
     /// The workflow endpoints.
-    public static let workflowEndpoints: [AdminEndpoint] = [workflowList, workflowGet, workflowPut, workflowDelete]
+    public static let workflowEndpoints: [AdminEndpoint] = [workflowList, workflowGet, workflowPut, workflowDelete, workflowRun]
 
     /// The `detail` of the 404 for a name no workflow has.
     public static let noSuchWorkflowDetail = "no workflow has this name"

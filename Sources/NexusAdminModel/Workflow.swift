@@ -27,3 +27,29 @@ public struct WorkflowList: Codable, Sendable, Equatable {
 
     public init(workflows: [WorkflowInfo]) { self.workflows = workflows }
 }
+
+/// `POST /v1/workflows/{name}/run`: the input, and whose scopes and limits apply (at most one of `as`, a consumer
+/// id or name, and `key`, an API key; neither: an anonymous caller).
+public struct RunWorkflowRequest: Codable, Sendable, Equatable {
+    public var input: JSONValue
+    public var `as`: String?
+    public var key: String?
+
+    public init(input: JSONValue, as consumer: String? = nil, key: String? = nil) {
+        self.input = input
+        self.as = consumer
+        self.key = key
+    }
+}
+
+/// The answer of a run: the HTTP status the workflow endpoint gave and its body (the result, or a problem with
+/// `violations`), exactly as a REST or MCP caller would have had them.
+public struct RunWorkflowResponse: Codable, Sendable, Equatable {
+    public var status: Int
+    public var body: JSONValue
+
+    public init(status: Int, body: JSONValue) {
+        self.status = status
+        self.body = body
+    }
+}

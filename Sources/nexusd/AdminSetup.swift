@@ -72,7 +72,9 @@ enum AdminSetup {
             backup: BackupAdmin.handlers(durable, reloader, credentials),
             usage: { query, _ in durable.usage.rows(query) },
             audit: { query, _ in durable.audit.entries(query) },
-            workflows: WorkflowAdmin.handlers(reloader, durable))
+            workflows: WorkflowAdmin.handlers(reloader, durable, run: { name, request, _ in
+                WorkflowRunner.run(name, request, reloader: reloader, server: server, credentials: credentials, state: durable)
+            }))
         do {
             let admin = try AdminServer(path: path, group: gid, handlers: handlers, logger: Logger(label: "nexus.admin"))
             try admin.start()

@@ -5,7 +5,8 @@ import NexusSchema
 
 /// The admin API's workflow endpoints over the runtime layer; every change goes to the audit log.
 enum WorkflowAdmin {
-    static func handlers(_ reloader: Reloader, _ state: DurableState) -> WorkflowHandlers {
+    static func handlers(_ reloader: Reloader, _ state: DurableState,
+                         run: (@Sendable (String, RunWorkflowRequest, AdminCaller) -> Result<RunWorkflowResponse, AdminFailure>)? = nil) -> WorkflowHandlers {
         WorkflowHandlers(
             list: { _ in infos(reloader) },
             get: { name, _ in infos(reloader).first { $0.name == name } },
@@ -35,7 +36,8 @@ enum WorkflowAdmin {
                 let before = infos(reloader).first { $0.name == name }!
                 if let f = apply(name, nil, "workflows.remove", caller, reloader, state) { return .failure(f) }
                 return .success(before)
-            })
+            },
+            run: run)
     }
 
     private static func apply(_ name: String, _ entry: WorkflowLayer.Entry?, _ action: String, _ caller: AdminCaller,
