@@ -45,9 +45,11 @@ extension ConfigDecoder {
         let workflows = fields["workflows"].map { decodeWorkflows($0, path: "workflows") } ?? []
         var workflowAPI = fields["workflow_api"].flatMap { decodeWorkflowAPI($0, path: "workflow_api") }
         if workflowAPI == nil && !workflows.isEmpty { workflowAPI = .defaults }
-        if let api = workflowAPI, let (route, path) = Self.workflowPathClash(api, routes: routes) {
+        for (i, api) in ([workflowAPI] + listeners.map(\.workflowAPI)).enumerated() {
+            guard let api, api.enabled, let (route, path) = Self.workflowPathClash(api, routes: routes) else { continue }
             let kind = if case .proxy = route.handler { "proxied route" } else { "route" }
-            fail(fields.keyMark("workflow_api") ?? fields.keyMark("workflows") ?? fields.mark, "workflow_api",
+            let key = i == 0 ? "workflow_api" : "listeners[\(i - 1)].workflow_api"
+            fail(i == 0 ? (fields.keyMark("workflow_api") ?? fields.keyMark("workflows") ?? fields.mark) : (fields.keyMark("listeners") ?? fields.mark), key,
                  "the workflow path '\(path)' clashes with the \(kind) '\(route.name)'\(route.line > 0 ? " at line \(route.line)" : ""); change one of them (workflow_api: rest_path, mcp_path, openapi_path)")
         }
         if auth == nil {

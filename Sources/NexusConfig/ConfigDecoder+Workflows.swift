@@ -106,9 +106,10 @@ extension ConfigDecoder {
         }
     }
 
-    mutating func decodeWorkflowAPI(_ node: YAMLNode, path: String) -> WorkflowAPIConfig? {
-        guard let fields = fields(node, path: path, allowed: Self.workflowAPIKeys) else { return nil }
+    mutating func decodeWorkflowAPI(_ node: YAMLNode, path: String, listener: Bool = false) -> WorkflowAPIConfig? {
+        guard let fields = fields(node, path: path, allowed: Self.workflowAPIKeys + (listener ? ["enabled"] : [])) else { return nil }
         var api = WorkflowAPIConfig()
+        api.enabled = value(fields, "enabled", default: true, expected: "true or false", ValueParsers.boolean)
         func p(_ key: String, _ fallback: String) -> String {
             value(fields, key, default: fallback, expected: "a path") { text throws(InvalidValue) in
                 try Self.plainPath(text, key: key)

@@ -36,6 +36,12 @@ public struct NexusConfig: Sendable, Equatable {
     /// YAML: `workflow_api`.
     public var workflowAPI: WorkflowAPIConfig?
 
+    /// Where listener `index` serves the workflow channels: its own `workflow_api`, else the top level's; nil: none.
+    public func workflowAPI(forListener index: Int) -> WorkflowAPIConfig? {
+        let api = index < listeners.count ? (listeners[index].workflowAPI ?? workflowAPI) : workflowAPI
+        return api?.enabled == false ? nil : api
+    }
+
     /// The accepted range of `threads`.
     public static let threadRange = 1...256
 

@@ -61,7 +61,7 @@ public enum BuiltinWorkflow: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Where the workflow channels are served. YAML: `workflow_api`.
-public struct WorkflowAPIConfig: Sendable, Equatable {
+public struct WorkflowAPIConfig: Sendable, Hashable {
     /// `GET PATH` lists, `GET PATH/NAME` describes, `POST PATH/NAME` runs. YAML: `rest_path`. Default `/v1/workflows`.
     public var restPath = "/v1/workflows"
     /// The MCP endpoint (Streamable HTTP). YAML: `mcp_path`. Default `/mcp`.
@@ -71,6 +71,8 @@ public struct WorkflowAPIConfig: Sendable, Equatable {
     /// Origins (`scheme://host[:port]`) allowed to call the MCP endpoint besides localhost ones; a request with
     /// another Origin gets 403. YAML: `allowed_origins`. Default none.
     public var allowedOrigins: [String] = []
+    /// False on a listener that serves no workflow channel. YAML: `enabled` (in a listener's `workflow_api`).
+    public var enabled = true
 
     public init() {}
 

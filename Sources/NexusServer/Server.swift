@@ -122,7 +122,8 @@ public final class Server: @unchecked Sendable {
         let pools = UpstreamPool.build(config.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes: RouteTable
         do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil,
-                                         workflows: config.workflows, workflowAPI: config.workflowAPI, sessions: mcpSessions) } catch {
+                                         workflows: config.workflows, workflowAPIs: config.listeners.indices.map(config.workflowAPI(forListener:)),
+                                         sessions: mcpSessions) } catch {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
             throw error
         }
@@ -207,7 +208,8 @@ public final class Server: @unchecked Sendable {
         do { upstreamTLS = try TLSSetup.upstreams(new) } catch { throw ServerError("\(error)") }
         let pools = UpstreamPool.build(new.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil,
-                                    workflows: new.workflows, workflowAPI: new.workflowAPI, sessions: mcpSessions)
+                                    workflows: new.workflows,
+                                    workflowAPIs: new.listeners.indices.map(new.workflowAPI(forListener:)), sessions: mcpSessions)
         listenerTLS = tls
         for m in mailboxes { post(.configure(routes, settings, pools, tls), to: m) }
         startMonitor(pools: pools, configs: new.upstreams)

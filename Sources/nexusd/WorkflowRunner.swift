@@ -12,7 +12,6 @@ enum WorkflowRunner {
     static func run(_ name: String, _ r: RunWorkflowRequest, reloader: Reloader, server: Server,
                     credentials: CredentialPublisher, state: DurableState) -> Result<RunWorkflowResponse, AdminFailure> {
         let cfg = reloader.config
-        guard let api = cfg.workflowAPI else { return .failure(AdminFailure(status: 404, detail: AdminAPI.noSuchWorkflowDetail)) }
         var key = r.key
         if let who = r.as {
             guard cfg.auth != nil else {
@@ -27,8 +26,9 @@ enum WorkflowRunner {
                 return .failure(AdminFailure(status: 404, detail: "no consumer has the id or name '\(who)'"))
             }
         }
-        guard let i = cfg.listeners.indices.first(where: { cfg.listeners[$0].tls == nil }), i < server.boundAddresses.count else {
-            return .failure(AdminFailure(status: 409, detail: "nexusd has no plain (non-TLS) listener to run the workflow through"))
+        guard let i = cfg.listeners.indices.first(where: { cfg.listeners[$0].tls == nil && cfg.workflowAPI(forListener: $0) != nil }),
+              i < server.boundAddresses.count, let api = cfg.workflowAPI(forListener: i) else {
+            return .failure(AdminFailure(status: 409, detail: "nexusd has no plain (non-TLS) listener serving the workflows to run it through"))
         }
         let l = cfg.listeners[i]
         let bound = server.boundAddresses[i]

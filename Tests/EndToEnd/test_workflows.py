@@ -154,3 +154,43 @@ def test_config_errors(tmp_path):
     assert dup.returncode != 0 and "workflow names are unique" in dup.stderr
     ok = _check(tmp_path, open_config())
     assert ok.returncode == 0, ok.stderr
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_paths_per_listener(nexus):
+    import re
+    from nexus_e2e import HTTPConn
+    p1, p2 = _free_port(), _free_port()
+    srv = nexus({**open_config(), "listeners": [
+        {"name": "public", "address": "127.0.0.1:0"},
+        {"name": "agents", "address": f"127.0.0.1:{p1}", "workflow_api": {"rest_path": "/flows", "mcp_path": "/agents/mcp"}},
+        {"name": "plain", "address": f"127.0.0.1:{p2}", "workflow_api": {"enabled": False}},
+    ]})
+
+    def on(port, method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else b""
+        head = f"{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        with HTTPConn("127.0.0.1", port) as c:
+            return c.request(head.encode() + data)
+
+    assert call(srv, "GET", "/v1/workflows").status == 200
+    assert on(p1, "GET", "/v1/workflows").status == 404
+    assert on(p1, "POST", "/flows/add", {"a": 1, "b": 2}).json() == {"sum": 3}
+    assert on(p1, "GET", "/flows/add").json()["path"] == "/flows/add"
+    assert on(p1, "POST", "/agents/mcp", {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-11-25"}}).status == 200
+    assert on(p2, "GET", "/v1/workflows").status == 404
+    assert on(p2, "GET", "/openapi.json").status == 404
+    # Routes stay on every listener.
+    assert on(p2, "GET", "/").status == call(srv, "GET", "/").status
+
+
+def test_listener_path_clash_is_a_config_error(tmp_path):
+    r = _check(tmp_path, {**open_config(), "routes": [{"name": "flows", "path_prefix": "/flows/", "handler": "echo"}],
+                          "listeners": [{"name": "a", "address": "127.0.0.1:0", "workflow_api": {"rest_path": "/flows"}}]})
+    assert r.returncode != 0 and "listeners[0].workflow_api" in r.stderr and "clashes with the route 'flows'" in r.stderr, r.stderr

@@ -13,7 +13,7 @@ enum RouteTarget {
     /// The path matched, the method did not; the value is the Allow field.
     case methodNotAllowed(String)
     /// One of the workflow endpoints (REST, MCP, OpenAPI): NexusServer/Workflows.
-    case workflows(WorkflowEndpoint, prefixLength: Int)
+    case workflows(WorkflowEndpoint, api: Int, prefixLength: Int)
 }
 
 /// The routes of the configuration over NexusRouting's `Router`: host (exact, wildcard), path (exact, template,
@@ -23,10 +23,13 @@ final class RouteTable: Sendable {
         case fixed(StaticResponse)
         case echo
         case proxy(ProxyRoute)
-        case workflows(WorkflowEndpoint)
+        case workflows(WorkflowEndpoint, api: Int)
     }
 
     let router: Router<Routed>
+    /// The router of each listener (by position) when the listeners serve the workflow channels differently;
+    /// empty when `router` serves them all.
+    let listenerRouters: [Router<Routed>]
     /// The routes' names, indexed by their usage slot.
     let names: [String]
     /// The routes' access rules, indexed by slot (nil: none to apply).
@@ -43,26 +46,24 @@ final class RouteTable: Sendable {
     /// Builds the table; `pools` are the upstream pools the proxied routes name (by name, checked by the
     /// configuration already).
     init(_ routes: [RouteConfig], pools: [UpstreamPool] = [], limiters: LimiterRegistry? = nil, authEnabled: Bool = false,
-         workflows: [WorkflowConfig] = [], workflowAPI: WorkflowAPIConfig? = nil, sessions: MCPSessions? = nil)
+         workflows: [WorkflowConfig] = [], workflowAPIs: [WorkflowAPIConfig?] = [], sessions: MCPSessions? = nil)
         throws(ServerError) {
         var rules: [RouteRule<Routed>] = []
         var routeAccesses = routes.map { limiters?.access(for: $0, authEnabled: authEnabled) }
-        if let api = workflowAPI {
-            let registry = try WorkflowRegistry(workflows, api: api, firstSlot: routes.count, limiters: limiters, authEnabled: authEnabled,
+        // The distinct workflow APIs of the listeners (`workflowAPIs`, one per listener, nil: none there).
+        var apis: [WorkflowAPIConfig] = []
+        let apiOfListener: [Int?] = workflowAPIs.map { a in
+            guard let a else { return nil }
+            if let i = apis.firstIndex(of: a) { return i }
+            apis.append(a)
+            return apis.count - 1
+        }
+        if !apis.isEmpty {
+            let registry = try WorkflowRegistry(workflows, apis: apis, firstSlot: routes.count, limiters: limiters, authEnabled: authEnabled,
                                                 sessions: sessions ?? MCPSessions(capacity: 1024))
             self.workflows = registry
             names = routes.map(\.name) + workflows.map(\.usageName)
             routeAccesses += workflows.map { _ in nil }
-            // The endpoints are rules like any route's (no usage slot of their own: runs count per workflow).
-            let endpoints: [(PathPattern, [String]?, WorkflowEndpoint)] = [
-                (.exact(api.restPath), ["GET", "HEAD"], .list),
-                (.prefix(api.restPath + "/"), ["GET", "HEAD", "POST"], .item),
-                (.exact(api.mcpPath), nil, .mcp),
-                (.exact(api.openAPIPath), ["GET", "HEAD"], .openAPI),
-            ]
-            for (path, methods, e) in endpoints {
-                rules.append(RouteRule(host: .any, path: path, methods: methods, payload: Routed(target: .workflows(e), slot: -1)))
-            }
         } else {
             self.workflows = nil
             names = routes.map(\.name)
@@ -93,7 +94,34 @@ final class RouteTable: Sendable {
             }
             rules.append(RouteRule(host: host, path: path, methods: r.methods, payload: Routed(target: target, slot: slot)))
         }
-        do { router = try Router(rules) } catch {
+        // The workflow endpoints are rules like any route's (no usage slot of their own: runs count per workflow).
+        func endpointRules(_ index: Int?) -> [RouteRule<Routed>] {
+            guard let index else { return [] }
+            let api = apis[index]
+            let endpoints: [(PathPattern, [String]?, WorkflowEndpoint)] = [
+                (.exact(api.restPath), ["GET", "HEAD"], .list),
+                (.prefix(api.restPath + "/"), ["GET", "HEAD", "POST"], .item),
+                (.exact(api.mcpPath), nil, .mcp),
+                (.exact(api.openAPIPath), ["GET", "HEAD"], .openAPI),
+            ]
+            return endpoints.map { RouteRule(host: .any, path: $0.0, methods: $0.1, payload: Routed(target: .workflows($0.2, api: index), slot: -1)) }
+        }
+        do {
+            router = try Router(rules + endpointRules(apiOfListener.first ?? nil))
+            if Set(apiOfListener.map { $0 ?? -1 }).count > 1 {
+                var built: [Int: Router<Routed>] = [:]
+                var perListener: [Router<Routed>] = []
+                for a in apiOfListener {
+                    if let r = built[a ?? -1] { perListener.append(r); continue }
+                    let r = try Router(rules + endpointRules(a))
+                    built[a ?? -1] = r
+                    perListener.append(r)
+                }
+                listenerRouters = perListener
+            } else {
+                listenerRouters = []
+            }
+        } catch {
             throw ServerError("routes: \(error)")
         }
     }
@@ -101,14 +129,15 @@ final class RouteTable: Sendable {
     /// Finds the target for a request (host, path and method as raw bytes of its head), and the route's usage slot
     /// (-1 when no route matched).
     @inline(__always)
-    func resolve(host: UnsafeRawBufferPointer?, path: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer) -> (RouteTarget, slot: Int) {
+    func resolve(listener: Int = -1, host: UnsafeRawBufferPointer?, path: UnsafeRawBufferPointer, method: UnsafeRawBufferPointer) -> (RouteTarget, slot: Int) {
+        let router = listener >= 0 && listener < listenerRouters.count ? listenerRouters[listener] : self.router
         switch router.resolve(host: host, path: path, method: method) {
         case .matched(let m):
             switch m.payload.target {
             case .fixed(let s): return (.fixed(s), m.payload.slot)
             case .echo: return (.echo, m.payload.slot)
             case .proxy(let p): return (.proxy(p, prefixLength: m.prefixLength), m.payload.slot)
-            case .workflows(let e): return (.workflows(e, prefixLength: m.prefixLength), -1)
+            case .workflows(let e, let api): return (.workflows(e, api: api, prefixLength: m.prefixLength), -1)
             }
         case .methodNotAllowed(let allow):
             return (.methodNotAllowed(allow.joined(separator: ", ")), -1)

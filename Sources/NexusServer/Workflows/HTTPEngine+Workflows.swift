@@ -8,19 +8,20 @@ import NexusSchema
 /// with the workflow's access rules (keys, scopes, limits, quotas) and is counted under `workflow:NAME`,
 /// whichever the channel. Built-in handlers answer synchronously, here.
 extension HTTPEngine {
-    func respondWorkflow(_ c: Connection, _ endpoint: WorkflowEndpoint, prefixLength: Int, connection: ConnectionField, headOnly: Bool) {
-        guard let registry = routes.workflows else { preconditionFailure("a workflow endpoint without workflows") }
+    func respondWorkflow(_ c: Connection, _ endpoint: WorkflowEndpoint, api: Int, prefixLength: Int, connection: ConnectionField, headOnly: Bool) {
+        guard let registry = routes.workflows, api < registry.apis.count else { preconditionFailure("a workflow endpoint without workflows") }
+        let paths = registry.apis[api]
         let bytes = c.headBytes.readable
         let out = WorkflowOutput(engine: self, c: c, connection: connection, headOnly: headOnly)
         switch endpoint {
         case .list:
             guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
             let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
-            out.json(200, ["workflows": .array(visible.map { describe($0, registry) })])
+            out.json(200, ["workflows": .array(visible.map { describe($0, paths) })])
         case .openAPI:
             guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
             let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
-            out.json(200, OpenAPIDocument.make(visible, api: registry.api, authEnabled: registry.authEnabled))
+            out.json(200, OpenAPIDocument.make(visible, api: paths, authEnabled: registry.authEnabled))
         case .item:
             let path = UnsafeRawBufferPointer(rebasing: bytes[c.head.pathRange])
             let name = String(decoding: path[min(prefixLength, path.count)...], as: UTF8.self)
@@ -38,11 +39,11 @@ extension HTTPEngine {
                     out.problem(404, "no workflow named '\(name)'")
                     return
                 }
-                out.json(200, describe(w, registry))
+                out.json(200, describe(w, paths))
             }
         case .mcp:
             guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
-            mcp(c, registry, out: out)
+            mcp(c, registry, registry.mcps[api], out: out)
         }
     }
 
@@ -90,7 +91,7 @@ extension HTTPEngine {
     }
 
     /// The MCP endpoint: the protocol is NexusMCP's; tools are the workflows the caller may see.
-    private func mcp(_ c: Connection, _ registry: WorkflowRegistry, out: WorkflowOutput) {
+    private func mcp(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput) {
         let caller = c.principal
         let request = MCPRequest(method: String(decoding: UnsafeRawBufferPointer(rebasing: c.headBytes.readable[c.head.methodRange]), as: UTF8.self),
                                  accept: header(c, "accept"), contentType: header(c, "content-type"),
@@ -117,18 +118,18 @@ extension HTTPEngine {
                     return .result(["error": .string(f.message)], isError: true)
                 }
             })
-        guard let response = registry.mcp.handle(request, tools: host) else { return } // answered (a limit)
+        guard let response = endpoint.handle(request, tools: host) else { return } // answered (a limit)
         out.write(response.status, contentType: response.contentType, fields: response.fields, body: response.body)
     }
 
-    private func describe(_ w: Workflow, _ registry: WorkflowRegistry) -> JSONValue {
+    private func describe(_ w: Workflow, _ paths: WorkflowAPIConfig) -> JSONValue {
         var o = JSONObject([JSONMember(key: "name", value: .string(w.config.name))])
         if let t = w.config.title { o.members.append(JSONMember(key: "title", value: .string(t))) }
         o.members.append(JSONMember(key: "description", value: .string(w.config.description)))
         o.members.append(JSONMember(key: "inputSchema", value: w.config.inputSchema))
         if let s = w.config.outputSchema { o.members.append(JSONMember(key: "outputSchema", value: s)) }
         o.members.append(JSONMember(key: "scopes", value: .array(w.config.scopes.map { .string($0) })))
-        o.members.append(JSONMember(key: "path", value: .string(registry.api.restPath + "/" + w.config.name)))
+        o.members.append(JSONMember(key: "path", value: .string(paths.restPath + "/" + w.config.name)))
         return .object(o)
     }
 

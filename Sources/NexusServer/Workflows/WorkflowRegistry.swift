@@ -34,20 +34,22 @@ final class Workflow: Sendable {
 /// The workflows of one configuration, an immutable snapshot published with the route table (so the loops read it
 /// without a lock), and the endpoints that serve them.
 final class WorkflowRegistry: Sendable {
-    let api: WorkflowAPIConfig
+    /// The distinct workflow APIs of the listeners (paths, origins); a request names its own by index.
+    let apis: [WorkflowAPIConfig]
     /// In configuration order (tools/list and GET list keep it: deterministic).
     let workflows: [Workflow]
     private let byName: [String: Int]
-    let mcp: MCPEndpoint
+    /// One MCP endpoint per API (their allowed origins), sharing the sessions.
+    let mcps: [MCPEndpoint]
     let authEnabled: Bool
     /// The access rule of the endpoints themselves: a key is checked when one is presented, none is required
     /// (what a caller without one sees is the anonymous workflows).
     let endpointAccess: RouteAccess
 
     /// `firstSlot` is the usage slot of the first workflow (the routes come before).
-    init(_ configs: [WorkflowConfig], api: WorkflowAPIConfig, firstSlot: Int, limiters: LimiterRegistry?, authEnabled: Bool,
+    init(_ configs: [WorkflowConfig], apis: [WorkflowAPIConfig], firstSlot: Int, limiters: LimiterRegistry?, authEnabled: Bool,
          sessions: MCPSessions) throws(ServerError) {
-        self.api = api
+        self.apis = apis
         self.authEnabled = authEnabled
         var list: [Workflow] = []
         var index: [String: Int] = [:]
@@ -67,7 +69,7 @@ final class WorkflowRegistry: Sendable {
         }
         workflows = list
         byName = index
-        mcp = MCPEndpoint(serverVersion: NexusVersion.string, allowedOrigins: api.allowedOrigins, sessions: sessions)
+        mcps = apis.map { MCPEndpoint(serverVersion: NexusVersion.string, allowedOrigins: $0.allowedOrigins, sessions: sessions) }
         endpointAccess = RouteAccess(anonymous: !authEnabled, scopes: [], limits: [], credentialsOptional: true)
     }
 
