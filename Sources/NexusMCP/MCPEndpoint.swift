@@ -277,7 +277,9 @@ public final class MCPEndpoint: Sendable {
                                          data: ["violations": list]))
         case .result(let value, let isError):
             var r = obj(("content", [["type": "text", "text": .string(value.serialized)]]))
-            if revision.hasStructuredContent { r.members.append(JSONMember(key: "structuredContent", value: value)) }
+            // A failed run's error object is not the tool's output (clients check structured content against
+            // the output schema): it travels as text only.
+            if revision.hasStructuredContent && !isError { r.members.append(JSONMember(key: "structuredContent", value: value)) }
             r.members.append(JSONMember(key: "isError", value: .bool(isError)))
             if revision.isStateless { return .answer(JSONRPC.result(id: id, complete(r))) }
             return .answer(JSONRPC.result(id: id, .object(r)))

@@ -194,3 +194,15 @@ def test_listener_path_clash_is_a_config_error(tmp_path):
     r = _check(tmp_path, {**open_config(), "routes": [{"name": "flows", "path_prefix": "/flows/", "handler": "echo"}],
                           "listeners": [{"name": "a", "address": "127.0.0.1:0", "workflow_api": {"rest_path": "/flows"}}]})
     assert r.returncode != 0 and "listeners[0].workflow_api" in r.stderr and "clashes with the route 'flows'" in r.stderr, r.stderr
+
+
+def test_a_result_that_fails_the_output_schema_is_a_failed_run(nexus):
+    bad = {**ECHO, "name": "badout", "output_schema": {"type": "object", "required": ["zzz"]}}
+    srv = nexus({"workflows": [bad]})
+    r = call(srv, "POST", "/v1/workflows/badout", {"message": "m"})
+    assert r.status == 502 and "output schema" in r.json()["detail"]
+    h = {"Accept": "application/json", "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "badout"}
+    meta = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+    res = call(srv, "POST", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                     "params": {"name": "badout", "arguments": {"message": "m"}, "_meta": meta}}, headers=h).json()["result"]
+    assert res["isError"] is True

@@ -81,9 +81,13 @@ extension HTTPEngine {
     }
 
     private func execute(_ w: Workflow, _ input: JSONValue) -> Result<JSONValue, WorkflowFailure> {
-        switch w.config.target {
+        let result = switch w.config.target {
         case .builtin(let b): BuiltinHandlers.run(b, input: input)
         }
+        if case .success(let value) = result, let output = w.output, !output.isValid(value) {
+            return .failure(WorkflowFailure("the result does not match the workflow's output schema"))
+        }
+        return result
     }
 
     private func count(_ c: Connection, _ w: Workflow, _ status: Int) {

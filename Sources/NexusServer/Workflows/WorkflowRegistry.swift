@@ -7,6 +7,8 @@ import NexusSchema
 final class Workflow: Sendable {
     let config: WorkflowConfig
     let input: Schema
+    /// The output schema, when declared: a result that fails it is a failed run, never sent as structured content.
+    let output: Schema?
     let access: RouteAccess
     /// Its usage slot in the route table's `names` (`workflow:NAME`).
     let slot: Int
@@ -16,6 +18,9 @@ final class Workflow: Sendable {
         self.config = config
         do { input = try Schema(config.inputSchema) } catch {
             throw ServerError("workflow '\(config.name)': the input schema is refused: \(error)")
+        }
+        do { output = try config.outputSchema.map { try Schema($0) } } catch {
+            throw ServerError("workflow '\(config.name)': the output schema is refused: \(error)")
         }
         self.access = access
         self.slot = slot
