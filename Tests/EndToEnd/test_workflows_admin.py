@@ -76,3 +76,52 @@ def test_runtime_workflows(nexusd_binary, tmp_path, io):
         assert call(srv, "POST", "/v1/workflows/again", {"n": 5}).status == 404
     finally:
         assert srv.stop() == 0
+
+
+@pytest.mark.parametrize("io", ["uring", "epoll"])
+def test_reload_changes_workflows_and_keeps_runtime_ones_and_sessions(nexusd_binary, tmp_path, io):
+    from nexus_e2e import to_yaml
+    sock = tmp_path / "admin.sock"
+    srv = start(nexusd_binary, tmp_path, io)
+    try:
+        assert ctl(sock, "workflows", "add", "again", "--spec", json.dumps(MUL_SPEC)).returncode == 0
+        # An MCP session opened before the reload still works after it.
+        init = call(srv, "POST", "/mcp", {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18"}},
+                    headers={"Accept": "application/json, text/event-stream"})
+        sid = init.headers["mcp-session-id"]
+        cfg = config(tmp_path)
+        cfg["workflows"] = [ADD]  # echo is gone from the file
+        (tmp_path / "nexus.yaml").write_text(to_yaml({**cfg, "state": {"folder": str(tmp_path / "state")}}))
+        p = ctl(sock, "config", "reload")
+        assert p.returncode == 0, p.stderr
+        assert call(srv, "POST", "/v1/workflows/echo", {"message": "m"}).status == 404
+        assert call(srv, "POST", "/v1/workflows/add", {"a": 1, "b": 1}).json() == {"sum": 2}
+        assert call(srv, "POST", "/v1/workflows/again", {"n": 1}).json() == {"n": 1}
+        h = {"Accept": "application/json", "Mcp-Session-Id": sid, "MCP-Protocol-Version": "2025-06-18"}
+        tools = call(srv, "POST", "/mcp", {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, headers=h).json()["result"]["tools"]
+        assert [t["name"] for t in tools] == ["add", "again"]
+    finally:
+        assert srv.stop() == 0
+
+
+@pytest.mark.parametrize("io", ["uring", "epoll"])
+def test_garbage_never_hurts_the_endpoints(nexusd_binary, tmp_path, io):
+    import random
+    srv = start(nexusd_binary, tmp_path, io)
+    rnd = random.Random(7)
+    pieces = [b"{", b"}", b"[", b"]", b'"jsonrpc"', b":", b'"2.0"', b",", b'"id"', b"1", b'"method"', b'"tools/call"',
+              b'"initialize"', b'"params"', b'"name"', b'"add"', b'"arguments"', b"null", b"\xff", b'"_meta"', b"1e999999"]
+    try:
+        for i in range(300):
+            body = b"".join(rnd.choice(pieces) for _ in range(rnd.randrange(0, 25)))
+            path = rnd.choice(["/mcp", "/v1/workflows/add", "/v1/workflows/echo"])
+            headers = {"Accept": rnd.choice(["application/json", "text/event-stream", "*/*", "x/y"])}
+            if path == "/mcp":
+                headers["MCP-Protocol-Version"] = rnd.choice(["2025-03-26", "2025-11-25", "2026-07-28", "bogus"])
+                headers["Mcp-Method"] = rnd.choice(["tools/call", "tools/list"])
+                headers["Mcp-Name"] = rnd.choice(["add", "=?base64?!!?=", "=?base64?YWRk?="])
+            r = call(srv, "POST", path, raw=body, headers=headers)
+            assert r.status in (200, 202, 400, 404, 406, 415), (body, r)
+        assert call(srv, "POST", "/v1/workflows/add", {"a": 1, "b": 2}).json() == {"sum": 3}
+    finally:
+        assert srv.stop() == 0
