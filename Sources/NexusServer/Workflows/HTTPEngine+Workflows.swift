@@ -15,18 +15,18 @@ extension HTTPEngine {
         let out = WorkflowOutput(engine: self, c: c, connection: connection, headOnly: headOnly)
         switch endpoint {
         case .list:
-            guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
+            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
             let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
             out.json(200, ["workflows": .array(visible.map { describe($0, paths) })])
         case .openAPI:
-            guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
+            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
             let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
             out.json(200, OpenAPIDocument.make(visible, api: paths, authEnabled: registry.authEnabled))
         case .item:
             let path = UnsafeRawBufferPointer(rebasing: bytes[c.head.pathRange])
             let name = String(decoding: path[min(prefixLength, path.count)...], as: UTF8.self)
             guard !name.isEmpty, !name.contains("/"), let w = registry.named(name) else {
-                if c.head.method == .post || admit(c, registry.endpointAccess, headBytes: bytes) {
+                if c.head.method == .post || admitted(c, registry.endpointAccess, headBytes: bytes) {
                     out.problem(404, "no workflow named '\(name)'")
                 }
                 return
@@ -34,7 +34,7 @@ extension HTTPEngine {
             if c.head.method == .post {
                 run(c, w, out: out)
             } else {
-                guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
+                guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
                 guard w.visible(to: c.principal, authEnabled: registry.authEnabled) else {
                     out.problem(404, "no workflow named '\(name)'")
                     return
@@ -42,7 +42,7 @@ extension HTTPEngine {
                 out.json(200, describe(w, paths))
             }
         case .mcp:
-            guard admit(c, registry.endpointAccess, headBytes: bytes) else { return }
+            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
             mcp(c, registry, registry.mcps[api], out: out)
         }
     }
@@ -50,7 +50,7 @@ extension HTTPEngine {
     /// `POST /v1/workflows/NAME`: admit, parse, validate, run.
     private func run(_ c: Connection, _ w: Workflow, out: WorkflowOutput) {
         c.routeSlot = w.slot
-        guard admit(c, w.access, headBytes: c.headBytes.readable) else { return }
+        guard admitted(c, w.access, headBytes: c.headBytes.readable) else { return }
         let contentType = header(c, "content-type")?.lowercased() ?? ""
         guard contentType.split(separator: ";").first.map({ $0.trimmingCharacters(in: " \t") }) == "application/json" else {
             count(c, w, 415)
@@ -80,6 +80,13 @@ extension HTTPEngine {
         }
     }
 
+    /// `admit`, for a request `respond` has counted already (a refusal counts itself: not twice).
+    private func admitted(_ c: Connection, _ access: RouteAccess, headBytes: UnsafeRawBufferPointer) -> Bool {
+        if admit(c, access, headBytes: headBytes) { return true }
+        requestsServed &-= 1
+        return false
+    }
+
     private func execute(_ w: Workflow, _ input: JSONValue) -> Result<JSONValue, WorkflowFailure> {
         let result = switch w.config.target {
         case .builtin(let b): BuiltinHandlers.run(b, input: input)
@@ -107,7 +114,7 @@ extension HTTPEngine {
             call: { [unowned self] name, arguments in
                 guard let w = registry.named(name), w.visible(to: caller, authEnabled: registry.authEnabled) else { return .unknownTool }
                 c.routeSlot = w.slot
-                guard self.admit(c, w.access, headBytes: c.headBytes.readable) else { return .answered }
+                guard self.admitted(c, w.access, headBytes: c.headBytes.readable) else { return .answered }
                 let violations = w.input.validate(arguments)
                 guard violations.isEmpty else {
                     self.count(c, w, 400)
