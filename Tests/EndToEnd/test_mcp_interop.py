@@ -103,3 +103,17 @@ def test_fastmcp_client(example_server, version):
 
     asyncio.run(main())
     check_wire(example_server, version)
+
+
+def test_official_sdk_auto_mode_discovers_the_modern_revision(example_server):
+    """The SDK's default ("auto") probes server/discover, sees 2026-07-28 and stays stateless."""
+    from mcp import Client
+
+    async def main():
+        async with Client(example_server.url) as c:
+            assert c.protocol_version == "2026-07-28"
+            assert (await c.call_tool("add", {"a": 1, "b": 1})).structured_content == {"sum": 2}
+
+    asyncio.run(main())
+    assert '"server/discover"' in example_server.text().replace(" ", "")
+    assert example_server.initialize_versions() == []
