@@ -58,14 +58,17 @@ let package = Package(
         // JWS/JWT verification: compact parsing, keys (PEM, JWK Set), HS/RS/PS/ES/EdDSA over OpenSSL EVP, claims.
         .target(name: "NexusJWT", dependencies: ["COpenSSL", "CNexusJWT", "NexusCrypto"], swiftSettings: strict),
         // YAML (libyaml) to a checked configuration, with file:line errors.
-        .target(name: "NexusConfig", dependencies: ["CYAML"], swiftSettings: strict),
+        .target(name: "NexusConfig", dependencies: ["CYAML", "NexusSchema"], swiftSettings: strict),
         // JSON values (a strict parser that keeps key order and number literals, a serializer) and JSON Schema 2020-12
         // validation: compiled once, validated on the request path; no dependencies.
         .target(name: "NexusSchema", swiftSettings: strict),
+        // MCP (Model Context Protocol) over Streamable HTTP, revisions 2025-03-26 to 2026-07-28: JSON-RPC, revision rules,
+        // sessions; bytes and header values in, a response out, no I/O.
+        .target(name: "NexusMCP", dependencies: ["NexusSchema"], swiftSettings: strict),
         // The server: connection state machine, built-in handlers, the io_uring and epoll drivers.
         .target(name: "NexusServer",
                 dependencies: ["NexusBytes", "NexusSystem", "NexusRing", "NexusRuntime", "NexusHTTP1", "NexusConfig", "NexusRouting",
-                               "NexusAuth", "NexusTLS",
+                               "NexusAuth", "NexusTLS", "NexusSchema", "NexusMCP",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: hotPath),
         // The admin API's types (Codable), shared by nexusd and nexusctl; no I/O.
@@ -80,7 +83,7 @@ let package = Package(
                           dependencies: ["NexusAdminModel", "NexusState", "NexusRuntime", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "nexusd",
-                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState",
+                          dependencies: ["NexusServer", "NexusConfig", "NexusRuntime", "NexusAdmin", "NexusAdminModel", "NexusState", "NexusSchema",
                                          "NexusCrypto", "NexusJWT", "NexusAuth", "NexusTLS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict,
@@ -93,6 +96,7 @@ let package = Package(
         .testTarget(name: "NexusCryptoTests", dependencies: ["NexusCrypto"]),
         .testTarget(name: "NexusAuthTests", dependencies: ["NexusAuth", "NexusCrypto", "NexusJWT"]),
         .testTarget(name: "NexusTLSTests", dependencies: ["NexusTLS", "NexusConfig", "NexusBytes"]),
+        .testTarget(name: "NexusMCPTests", dependencies: ["NexusMCP", "NexusSchema"]),
         .testTarget(name: "NexusSchemaTests", dependencies: ["NexusSchema"], exclude: ["Differential"]),
         .testTarget(name: "NexusJWTTests", dependencies: ["NexusJWT", "NexusCrypto", "COpenSSL", "CNexusJWT"]),
         .testTarget(name: "NexusAdminTests", dependencies: ["NexusAdmin", "NexusAdminModel"]),

@@ -19,6 +19,8 @@ public struct AdminHandlers: Sendable {
     public var keys: KeyHandlers?
     /// `/v1/routes...`; nil when nexusd does not manage runtime routes (they then answer 404).
     public var routes: RouteHandlers?
+    /// `/v1/workflows...`; nil when nexusd does not manage runtime workflows (they then answer 404).
+    public var workflows: WorkflowHandlers?
     /// `GET /v1/state/backup` and `POST /v1/state/restore`; nil without durable state (they then answer 404).
     public var backup: BackupHandlers?
     /// `GET /v1/usage`; nil when nexusd keeps no usage (it then answers 404).
@@ -35,7 +37,9 @@ public struct AdminHandlers: Sendable {
                 routes: RouteHandlers? = nil,
                 backup: BackupHandlers? = nil,
                 usage: (@Sendable (UsageQuery, AdminCaller) -> [UsageRow])? = nil,
-                audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])? = nil) {
+                audit: (@Sendable (AuditQuery, AdminCaller) -> [AuditEntry])? = nil,
+                workflows: WorkflowHandlers? = nil) {
+        self.workflows = workflows
         self.status = status
         self.reload = reload
         self.configCheck = configCheck
@@ -134,5 +138,28 @@ public struct BackupHandlers: Sendable {
                 restore: @escaping @Sendable ([UInt8], AdminCaller) -> Result<RestoreResponse, AdminFailure>) {
         self.backup = backup
         self.restore = restore
+    }
+}
+
+/// The workflow endpoints; names arrive checked (a workflow name's characters).
+public struct WorkflowHandlers: Sendable {
+    public var list: @Sendable (AdminCaller) -> [WorkflowInfo]
+    public var get: @Sendable (String, AdminCaller) -> WorkflowInfo?
+    /// The name, the definition (a JSON object's bytes), replace: the workflow after it and whether it is new.
+    public var put: @Sendable (String, [UInt8], Bool, AdminCaller) -> Result<(WorkflowInfo, created: Bool), AdminFailure>
+    public var delete: @Sendable (String, AdminCaller) -> Result<WorkflowInfo, AdminFailure>
+    /// Runs one as a consumer or key; nil when runs are not offered (404).
+    public var run: (@Sendable (String, RunWorkflowRequest, AdminCaller) -> Result<RunWorkflowResponse, AdminFailure>)?
+
+    public init(list: @escaping @Sendable (AdminCaller) -> [WorkflowInfo],
+                get: @escaping @Sendable (String, AdminCaller) -> WorkflowInfo?,
+                put: @escaping @Sendable (String, [UInt8], Bool, AdminCaller) -> Result<(WorkflowInfo, created: Bool), AdminFailure>,
+                delete: @escaping @Sendable (String, AdminCaller) -> Result<WorkflowInfo, AdminFailure>,
+                run: (@Sendable (String, RunWorkflowRequest, AdminCaller) -> Result<RunWorkflowResponse, AdminFailure>)? = nil) {
+        self.run = run
+        self.list = list
+        self.get = get
+        self.put = put
+        self.delete = delete
     }
 }

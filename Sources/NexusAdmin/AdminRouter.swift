@@ -62,6 +62,7 @@ struct AdminRouter: Sendable {
         { $0.respondRoutes($1, $2) },
         { $0.respondUsage($1, $2) },
         { $0.respondBackup($1, $2) },
+        { $0.respondWorkflows($1, $2) },
     ]
 
     /// Whether `path` matches `template` segment by segment, a `{...}` segment matching any one non-empty segment;

@@ -100,13 +100,35 @@ public enum AdminAPI {
     /// `GET /v1/audit?since=&until=&consumer=&action=&limit=`: the newest matching audit entries (`AuditList`).
     public static let audit = AdminEndpoint(method: "GET", path: "/v1/audit")
 
+    /// `GET /v1/workflows`: every workflow with its source (`WorkflowList`).
+    public static let workflowList = AdminEndpoint(method: "GET", path: "/v1/workflows")
+    /// `GET /v1/workflows/{name}`: one `WorkflowInfo`, or 404.
+    public static let workflowGet = AdminEndpoint(method: "GET", path: "/v1/workflows/{id}")
+    /// `PUT /v1/workflows/{name}[?replace=true]` (body: the workflow's definition as JSON): adds a runtime workflow
+    /// (201) or replaces one (200); 409 if the name is taken and replace is not true; 400 with the configuration's
+    /// messages if it is not valid. Answers once it is durable and in force.
+    public static let workflowPut = AdminEndpoint(method: "PUT", path: "/v1/workflows/{id}")
+    /// `DELETE /v1/workflows/{name}`: removes a runtime workflow (an override: the file's definition is in force
+    /// again); 409 for a workflow of the file; the `WorkflowInfo` removed.
+    public static let workflowDelete = AdminEndpoint(method: "DELETE", path: "/v1/workflows/{id}")
+
+    /// `POST /v1/workflows/{name}/run` (`RunWorkflowRequest`): runs it through the public listener's own path
+    /// (admit, validation, usage) as the consumer or key given; `RunWorkflowResponse`.
+    public static let workflowRun = AdminEndpoint(method: "POST", path: "/v1/workflows/{id}/run")
+
+    /// The workflow endpoints.
+    public static let workflowEndpoints: [AdminEndpoint] = [workflowList, workflowGet, workflowPut, workflowDelete, workflowRun]
+
+    /// The `detail` of the 404 for a name no workflow has.
+    public static let noSuchWorkflowDetail = "no workflow has this name"
+
     /// The consumer endpoints.
     public static let consumerEndpoints: [AdminEndpoint] = [consumerList, consumerCreate, consumerGet, consumerDelete]
 
     /// Every endpoint, in documentation order. A `{id}` segment matches one path segment.
     public static let endpoints: [AdminEndpoint] = [status, configReload, configCheck, stateVerify, stateBackup, stateRestore]
         + consumerEndpoints
-        + keyEndpoints + routeEndpoints + [usage, audit]
+        + keyEndpoints + routeEndpoints + [usage, audit] + workflowEndpoints
 
     /// The `detail` of the 404 for an id no consumer has (nexusctl tells it from "no such endpoint" by this text).
     public static let noSuchConsumerDetail = "no consumer has this id"

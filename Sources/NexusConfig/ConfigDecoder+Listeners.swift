@@ -11,7 +11,7 @@ extension ConfigDecoder {
         var firstByAddress: [String: Int] = [:]
         for (index, item) in items.enumerated() {
             let itemPath = Self.join(path, index: index)
-            guard let fields = fields(item, path: itemPath, allowed: ["name", "address", "backlog", "tls"]),
+            guard let fields = fields(item, path: itemPath, allowed: ["name", "address", "backlog", "tls", "workflow_api"]),
                   let listener = decodeListener(fields, index: index, path: itemPath) else { continue }
             // Duplicates are reported at the later one, naming the line of the first.
             if let first = firstByName[listener.name] {
@@ -40,10 +40,13 @@ extension ConfigDecoder {
         }
         let errorCount = errors.count
         let tls = fields["tls"].flatMap { decodeListenerTLS($0, path: fields.path("tls")) }
+        let api = fields["workflow_api"].flatMap { decodeWorkflowAPI($0, path: fields.path("workflow_api"), listener: true) }
         guard errors.count == errorCount else { return nil }
         guard let address = required(fields, "address", expected: "an address like 127.0.0.1:8080", ValueParsers.address) else {
             return nil
         }
-        return ListenerConfig(name: name, host: address.host, port: address.port, isIPv6: address.isIPv6, backlog: backlog, tls: tls)
+        var listener = ListenerConfig(name: name, host: address.host, port: address.port, isIPv6: address.isIPv6, backlog: backlog, tls: tls)
+        listener.workflowAPI = api
+        return listener
     }
 }

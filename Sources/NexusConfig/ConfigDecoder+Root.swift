@@ -1,6 +1,6 @@
 extension ConfigDecoder {
     static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state",
-                           "auth", "plans", "consumers"]
+                           "auth", "plans", "consumers", "workflows", "workflow_api"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -42,6 +42,22 @@ extension ConfigDecoder {
         let auth = fields["auth"].flatMap { decodeAuth($0, path: "auth") }
         let plans = fields["plans"].map { decodePlans($0, path: "plans") } ?? []
         let consumers = fields["consumers"].map { decodeConsumers($0, path: "consumers", plans: plans) } ?? []
+        let workflows = fields["workflows"].map { decodeWorkflows($0, path: "workflows") } ?? []
+        var workflowAPI = fields["workflow_api"].flatMap { decodeWorkflowAPI($0, path: "workflow_api") }
+        if workflowAPI == nil && !workflows.isEmpty { workflowAPI = .defaults }
+        for (i, api) in ([workflowAPI] + listeners.map(\.workflowAPI)).enumerated() {
+            guard let api, api.enabled, let (route, path) = Self.workflowPathClash(api, routes: routes) else { continue }
+            let kind = if case .proxy = route.handler { "proxied route" } else { "route" }
+            let key = i == 0 ? "workflow_api" : "listeners[\(i - 1)].workflow_api"
+            fail(i == 0 ? (fields.keyMark("workflow_api") ?? fields.keyMark("workflows") ?? fields.mark) : (fields.keyMark("listeners") ?? fields.mark), key,
+                 "the workflow path '\(path)' clashes with the \(kind) '\(route.name)'\(route.line > 0 ? " at line \(route.line)" : ""); change one of them (workflow_api: rest_path, mcp_path, openapi_path)")
+        }
+        if auth == nil {
+            for (i, w) in workflows.enumerated() where !w.scopes.isEmpty || w.rateLimits.contains(where: { $0.per == .consumer }) || w.anonymous {
+                fail(fields.keyMark("workflows") ?? fields.mark, Self.join("workflows", index: i),
+                     "workflow '\(w.name)' has scopes, 'anonymous' or a per-consumer limit, which need an 'auth' section")
+            }
+        }
         if auth == nil {
             for (i, r) in routes.enumerated() where !r.scopes.isEmpty || r.rateLimits.contains(where: { $0.per == .consumer }) || r.anonymous {
                 let what = r.anonymous ? "'anonymous'" : !r.scopes.isEmpty ? "'scopes'" : "a per-consumer rate limit"
@@ -58,6 +74,8 @@ extension ConfigDecoder {
         config.auth = auth
         config.plans = plans
         config.consumers = consumers
+        config.workflows = workflows
+        config.workflowAPI = workflowAPI
         return config
     }
 

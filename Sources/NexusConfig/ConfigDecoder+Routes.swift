@@ -155,7 +155,7 @@ extension ConfigDecoder {
     }
 
     /// A route path without template parameters (`path_prefix`, `rewrite_prefix`).
-    private static func plainPath(_ text: String, key: String) throws(InvalidValue) -> String {
+    static func plainPath(_ text: String, key: String) throws(InvalidValue) -> String {
         let path = try ValueParsers.routePath(text)
         guard !path.contains("{"), !path.contains("}") else {
             throw InvalidValue("'\(key)' cannot hold {parameters}; use 'path' for a template")

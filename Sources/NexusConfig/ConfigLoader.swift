@@ -51,6 +51,32 @@ public enum ConfigLoader {
         return route
     }
 
+    /// A workflow's definition (JSON, the keys of an item of `workflows`) checked as the configuration's are; the
+    /// name comes from `name` (a `name` key in the body must agree).
+    public static func parseWorkflow(_ bytes: [UInt8], name: String, source: String) throws(ConfigErrors) -> WorkflowConfig {
+        let (root, yamlErrors) = YAMLNode.parse(bytes: bytes, file: source)
+        if root == nil && !yamlErrors.isEmpty { throw ConfigErrors(yamlErrors) }
+        var decoder = ConfigDecoder(file: source)
+        var workflow: WorkflowConfig?
+        if let root, case .mapping(var pairs, let mark) = root {
+            if let i = pairs.firstIndex(where: { $0.key == "name" }) {
+                if case .scalar(let given, _, _) = pairs[i].value, given != name {
+                    decoder.fail(pairs[i].keyMark, "workflow.name", "the name in the body differs from the name in the path")
+                }
+                pairs.remove(at: i)
+            }
+            pairs.insert((key: "name", keyMark: mark, value: .scalar(name, mark, quoted: true)), at: 0)
+            let list = decoder.decodeWorkflows(.sequence([.mapping(pairs, mark)], mark), path: "workflows")
+            workflow = list.first
+        } else {
+            decoder.fail(root?.mark ?? Mark(line: 1, column: 1), "workflow", "expected a mapping")
+        }
+        let errors = (yamlErrors + decoder.errors).sortedByPosition()
+        guard var workflow, errors.isEmpty else { throw ConfigErrors(errors) }
+        workflow.line = 0
+        return workflow
+    }
+
     /// The first route that duplicates an earlier one (by name, or by host, match and an overlapping method), with
     /// why: for a route list assembled outside a file (the file's routes with runtime routes on top).
     public static func firstDuplicate(in routes: [RouteConfig]) -> (route: RouteConfig, reason: String)? {

@@ -15,6 +15,9 @@ public struct ListenerConfig: Sendable, Hashable {
     public var backlog: Int
     /// TLS termination; nil (the default) serves plain HTTP. YAML: `tls`.
     public var tls: ListenerTLSConfig?
+    /// Where this listener serves the workflow channels, instead of the top-level `workflow_api`; `enabled: false`
+    /// serves none here. YAML: `workflow_api`. Default: the top level's.
+    public var workflowAPI: WorkflowAPIConfig?
 
     public static let defaultBacklog = 4096
     public static let backlogRange = 1...65535

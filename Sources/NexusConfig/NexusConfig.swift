@@ -30,6 +30,17 @@ public struct NexusConfig: Sendable, Equatable {
     public var plans: [PlanConfig] = []
     /// Consumers defined in the file, names unique. YAML: `consumers`.
     public var consumers: [ConsumerConfig] = []
+    /// Workflows, names unique (docs/configuration.md, "Workflows"). YAML: `workflows`.
+    public var workflows: [WorkflowConfig] = []
+    /// Where the workflow channels are served; nil: not served (no `workflows` and no `workflow_api`).
+    /// YAML: `workflow_api`.
+    public var workflowAPI: WorkflowAPIConfig?
+
+    /// Where listener `index` serves the workflow channels: its own `workflow_api`, else the top level's; nil: none.
+    public func workflowAPI(forListener index: Int) -> WorkflowAPIConfig? {
+        let api = index < listeners.count ? (listeners[index].workflowAPI ?? workflowAPI) : workflowAPI
+        return api?.enabled == false ? nil : api
+    }
 
     /// The accepted range of `threads`.
     public static let threadRange = 1...256

@@ -2,6 +2,7 @@ import Glibc
 import Logging
 import NexusAuth
 import NexusConfig
+import NexusMCP
 import NexusRing
 import NexusRuntime
 import NexusSystem
@@ -41,6 +42,8 @@ public final class Server: @unchecked Sendable {
     private let usageSink: UsageSink?
     /// Limit tables, kept across reloads (a limit that did not change keeps its state).
     private let limiters = LimiterRegistry()
+    /// The MCP sessions of the legacy revisions: kept across reloads (a client keeps its session).
+    private let mcpSessions = MCPSessions()
     /// Requests per consumer per day and month, shared by every loop (nexusd seeds them from the state store).
     public let quotas = QuotaTable(capacity: LimiterRegistry.denseCells)
     /// The API keys in force: what a loop starts with, and what `publish(credentials:)` last sent.
@@ -118,7 +121,9 @@ public final class Server: @unchecked Sendable {
         }
         let pools = UpstreamPool.build(config.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes: RouteTable
-        do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil) } catch {
+        do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil,
+                                         workflows: config.workflows, workflowAPIs: config.listeners.indices.map(config.workflowAPI(forListener:)),
+                                         sessions: mcpSessions) } catch {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
             throw error
         }
@@ -207,7 +212,9 @@ public final class Server: @unchecked Sendable {
         let upstreamTLS: [TLSClientContext?]
         do { upstreamTLS = try TLSSetup.upstreams(new) } catch { throw ServerError("\(error)") }
         let pools = UpstreamPool.build(new.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
-        let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil)
+        let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil,
+                                    workflows: new.workflows,
+                                    workflowAPIs: new.listeners.indices.map(new.workflowAPI(forListener:)), sessions: mcpSessions)
         listenerTLS = tls
         for m in mailboxes { post(.configure(routes, settings, pools, tls), to: m) }
         startMonitor(pools: pools, configs: new.upstreams)

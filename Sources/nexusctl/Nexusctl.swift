@@ -17,7 +17,7 @@ struct Nexusctl: ParsableCommand {
             """,
         version: NexusctlVersion.string,
         subcommands: [StatusCommand.self, ConfigCommand.self, StateCommand.self, ConsumersCommand.self, KeysCommand.self,
-                      RoutesCommand.self, UsageCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
+                      RoutesCommand.self, WorkflowsCommand.self, RunCommand.self, UsageCommand.self, AuditCommand.self, BackupCommand.self, RestoreCommand.self,
                       VersionCommand.self,
                       CompletionCommand.self])
 

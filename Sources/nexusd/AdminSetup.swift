@@ -59,7 +59,10 @@ enum AdminSetup {
             routes: RouteAdmin.handlers(reloader, durable),
             backup: BackupAdmin.handlers(durable, reloader, credentials),
             usage: { query, _ in durable.usage.rows(query) },
-            audit: { query, _ in durable.audit.entries(query) })
+            audit: { query, _ in durable.audit.entries(query) },
+            workflows: WorkflowAdmin.handlers(reloader, durable, run: { name, request, _ in
+                WorkflowRunner.run(name, request, reloader: reloader, server: server, credentials: credentials, state: durable)
+            }))
         var servers: [AdminServer] = []
         if let unix = startUnix(path, group: config.admin.group, handlers: handlers, logger: logger) { servers.append(unix) }
         if let tcp = config.admin.tcp, let s = startTCP(tcp, configFile: configFile, handlers: handlers, logger: logger) { servers.append(s) }

@@ -91,7 +91,7 @@ struct Nexusd: ParsableCommand {
 
         // The runtime routes (admin API) go on top of the file's routes from the start.
         let fileConfig = cfg
-        cfg = Reloader.merged(fileConfig, state.routes.snapshot()).effective
+        cfg = Reloader.merged(fileConfig, state.routes.snapshot(), workflows: state.workflows.snapshot()).effective
         let maintenance: StateMaintenance
         do {
             maintenance = try StateMaintenance(state: state, flush: cfg.state.usageFlush, compactAfter: cfg.state.compactAfter,
@@ -131,7 +131,7 @@ struct Nexusd: ParsableCommand {
 
         let ioOverride = io
         let threadsOverride = threads
-        let reloader = Reloader(file: file, initial: fileConfig, server: server, layer: state.routes, store: state.store,
+        let reloader = Reloader(file: file, initial: fileConfig, server: server, layer: state.routes, workflows: state.workflows, store: state.store,
                                 credentials: credentials, logger: logger) { c in
             if let ioOverride { c.io = ioOverride.choice }
             if let threadsOverride { c.threads = threadsOverride }

@@ -14,6 +14,7 @@ final class Reloader: Sendable {
     private let logger: Logger
     private let overrides: @Sendable (inout NexusConfig) -> Void
     private let layer: RouteLayer
+    private let workflowLayer: WorkflowLayer
     private let store: StateStore
     private let credentials: CredentialPublisher
     private let current: Mutex<State>
@@ -29,7 +30,7 @@ final class Reloader: Sendable {
 
     /// `initial` is the file's configuration; the runtime routes in `layer` are merged into it (a runtime route that
     /// does not fit is left out and reported by `leftOut`).
-    init(file: String, initial: NexusConfig, server: Server, layer: RouteLayer, store: StateStore,
+    init(file: String, initial: NexusConfig, server: Server, layer: RouteLayer, workflows: WorkflowLayer, store: StateStore,
          credentials: CredentialPublisher, logger: Logger, overrides: @escaping @Sendable (inout NexusConfig) -> Void) {
         self.credentials = credentials
         self.file = file
@@ -37,15 +38,21 @@ final class Reloader: Sendable {
         self.logger = logger
         self.overrides = overrides
         self.layer = layer
+        self.workflowLayer = workflows
         self.store = store
-        current = Mutex(Self.merged(initial, layer.snapshot()))
+        current = Mutex(Self.merged(initial, layer.snapshot(), workflows: workflows.snapshot()))
         for (name, why) in current.withLock({ $0.leftOut }) { logger.error("runtime route left out: it no longer fits the configuration", metadata: ["route": "\(name)", "why": "\(why)"]) }
     }
 
-    static func merged(_ file: NexusConfig, _ entries: [String: RouteLayer.Entry]) -> State {
+    static func merged(_ file: NexusConfig, _ entries: [String: RouteLayer.Entry],
+                       workflows: [String: WorkflowLayer.Entry] = [:]) -> State {
         var effective = file
-        let (routes, leftOut) = RouteLayer.merge(file: file.routes, layer: entries, upstreams: file.upstreams.map(\.name))
+        var (routes, leftOut) = RouteLayer.merge(file: file.routes, layer: entries, upstreams: file.upstreams.map(\.name))
         effective.routes = routes
+        let (flows, flowsLeftOut) = WorkflowLayer.merge(file: file.workflows, layer: workflows)
+        effective.workflows = flows
+        if effective.workflowAPI == nil && !flows.isEmpty { effective.workflowAPI = .defaults }
+        for (name, why) in flowsLeftOut { leftOut["workflow:" + name] = why }
         return State(file: file, effective: effective, leftOut: leftOut)
     }
 
@@ -69,7 +76,7 @@ final class Reloader: Sendable {
                 return ReloadResponse(ok: false, message: "the configuration is not valid; the running one stays", errors: lines)
             }
             overrides(&new)
-            let next = Self.merged(new, layer.snapshot())
+            let next = Self.merged(new, layer.snapshot(), workflows: workflowLayer.snapshot())
             if !next.leftOut.isEmpty {
                 let lines = next.leftOut.sorted { $0.key < $1.key }.map { "runtime route '\($0.key)' would no longer fit: \($0.value)" }
                 for l in lines { logger.error("reload refused: \(l)") }
@@ -111,6 +118,10 @@ final class Reloader: Sendable {
             state.effective.upstreams = new.upstreams
             state.effective.limits = new.limits
             state.effective.timeouts = new.timeouts
+            state.file.workflows = new.workflows
+            state.file.workflowAPI = new.workflowAPI
+            state.effective.workflows = next.effective.workflows
+            state.effective.workflowAPI = next.effective.workflowAPI
             state.leftOut = [:]
             logger.info("configuration reloaded", metadata: ["routes": "\(next.effective.routes.count)", "upstreams": "\(new.upstreams.count)"])
             return ReloadResponse(ok: true, message: "configuration reloaded\(note)")
@@ -121,7 +132,7 @@ final class Reloader: Sendable {
     /// runtime route that does not fit is left out. Returns the names left out.
     func reapplyRuntimeRoutes() -> [String] {
         current.withLock { state -> [String] in
-            let next = Self.merged(state.file, layer.snapshot())
+            let next = Self.merged(state.file, layer.snapshot(), workflows: workflowLayer.snapshot())
             do { try server.reconfigure(next.effective) } catch {
                 logger.error("the restored runtime routes cannot be applied; the previous routes stay", metadata: ["error": "\(error)"])
                 return ["all (\(error))"]
@@ -146,7 +157,7 @@ final class Reloader: Sendable {
         try current.withLock { (state: inout State) throws(RouteChangeError) in
             var entries = layer.snapshot()
             entries[name] = entry
-            let next = Self.merged(state.file, entries)
+            let next = Self.merged(state.file, entries, workflows: workflowLayer.snapshot())
             if let why = next.leftOut[name] { throw .invalid([why]) }
             do { try server.reconfigure(next.effective) } catch { throw .invalid(["\(error)"]) }
             do throws(StoreChangeError) {
@@ -159,5 +170,31 @@ final class Reloader: Sendable {
             state.leftOut = next.leftOut
             logger.notice("runtime routes changed", metadata: ["route": "\(name)", "routes": "\(next.effective.routes.count)"])
         }
+    }
+
+    /// Applies a change of the runtime workflows (`entry` puts, nil drops `name`): checks the result, publishes it
+    /// to the loops, then makes it durable; if the write fails, the previous workflows are published again.
+    func changeWorkflow(_ name: String, to entry: WorkflowLayer.Entry?) throws(RouteChangeError) {
+        try current.withLock { (state: inout State) throws(RouteChangeError) in
+            var entries = workflowLayer.snapshot()
+            entries[name] = entry
+            let next = Self.merged(state.file, layer.snapshot(), workflows: entries)
+            if let why = next.leftOut["workflow:" + name] { throw .invalid([why]) }
+            do { try server.reconfigure(next.effective) } catch { throw .invalid(["\(error)"]) }
+            do throws(StoreChangeError) {
+                if let entry { try workflowLayer.put(entry, in: store) } else { try workflowLayer.drop(name, in: store) }
+            } catch {
+                try? server.reconfigure(state.effective)
+                throw .store(error)
+            }
+            state.effective = next.effective
+            state.leftOut = next.leftOut
+            logger.notice("runtime workflows changed", metadata: ["workflow": "\(name)", "workflows": "\(next.effective.workflows.count)"])
+        }
+    }
+
+    /// The file's workflows, the runtime layer and what is in force, together.
+    var workflowView: (file: [WorkflowConfig], entries: [String: WorkflowLayer.Entry], effective: [WorkflowConfig], leftOut: [String: String]) {
+        current.withLock { ($0.file.workflows, workflowLayer.snapshot(), $0.effective.workflows, $0.leftOut) }
     }
 }

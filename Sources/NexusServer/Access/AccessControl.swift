@@ -15,11 +15,15 @@ final class RouteAccess: Sendable {
     let anonymous: Bool
     let scopes: [String]
     let limits: [Limit]
+    /// A key is checked when one is presented, but none is required (the workflow endpoints, anonymous
+    /// workflows): the caller is then anonymous.
+    let credentialsOptional: Bool
 
-    init(anonymous: Bool, scopes: [String], limits: [Limit]) {
+    init(anonymous: Bool, scopes: [String], limits: [Limit], credentialsOptional: Bool = false) {
         self.anonymous = anonymous
         self.scopes = scopes
         self.limits = limits
+        self.credentialsOptional = credentialsOptional
     }
 }
 

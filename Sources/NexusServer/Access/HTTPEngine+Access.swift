@@ -36,11 +36,14 @@ extension HTTPEngine {
 
         // 2, 3. Credentials and scopes.
         var principal: Principal?
-        if !access.anonymous, let control {
-            let key = presentedKey(c, headers: control.keyHeaders, headBytes: headBytes)
+        // A route whose credentials are optional (the workflow endpoints: each workflow says whether it needs them)
+        // lets a request without any go on anonymous; one that presents credentials has them checked.
+        let presented = access.anonymous || control == nil ? nil : presentedKey(c, headers: control!.keyHeaders, headBytes: headBytes)
+        let byCertificate = presented == nil && control?.clientCertificates == true && !access.anonymous
+            ? c.clientCertificateSubject.flatMap { credentials.principal(certificateSubject: $0) } : nil
+        if !access.anonymous, let control, !access.credentialsOptional || presented != nil || byCertificate != nil {
+            let key = presented
             // A verified client certificate stands in for a key when the request presents none.
-            let byCertificate = key == nil && control.clientCertificates
-                ? c.clientCertificateSubject.flatMap { credentials.principal(certificateSubject: $0) } : nil
             guard key != nil || byCertificate != nil else {
                 reject(c, status: 401, title: "Unauthorized", detail: "this route needs an API key",
                        fields: [("WWW-Authenticate", "Bearer realm=\"nexus\"")])

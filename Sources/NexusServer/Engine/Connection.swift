@@ -111,6 +111,8 @@ final class Connection {
     /// The TLS state when the connection is encrypted (a TLS listener, or a pool with `tls`): `input` and `outbox`
     /// hold plaintext, `out` ciphertext. Nil for plain connections.
     var tls: TLSStream?
+    /// The listener (by position) the connection was accepted on; -1 for an upstream connection.
+    var listener = -1
     /// The peer's close_notify was passed on as the end of its stream (the TCP close that follows is ignored).
     var tlsEOF = false
 

@@ -148,6 +148,7 @@ final class HTTPEngine {
 
     /// A connection was accepted.
     func opened(_ c: Connection, listener: Int = -1) {
+        c.listener = listener
         if listener >= 0 && listener < listenerTLS.count, let context = listenerTLS[listener] {
             if let tls = TLSStream(server: context) { c.tls = tls } else { c.abort = true }
         }
@@ -295,7 +296,7 @@ final class HTTPEngine {
     private func startRequest(_ c: Connection) {
         let head = c.head
         let bytes = c.headBytes.readable
-        (c.target, c.routeSlot) = routes.resolve(host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
+        (c.target, c.routeSlot) = routes.resolve(listener: c.listener, host: head.hostRange.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) },
                                   path: UnsafeRawBufferPointer(rebasing: bytes[head.pathRange]),
                                   method: UnsafeRawBufferPointer(rebasing: bytes[head.methodRange]))
         if c.routeSlot >= 0, let access = routes.accesses[c.routeSlot], !admit(c, access, headBytes: bytes) { return }
@@ -326,7 +327,10 @@ final class HTTPEngine {
             finish(c)
             return
         }
-        if case .echo = c.target { c.keepBody = true } else { c.keepBody = false }
+        switch c.target {
+        case .echo, .workflows: c.keepBody = true
+        default: c.keepBody = false
+        }
         c.body.clear()
         c.phase = .body
         c.timer = .none
@@ -390,6 +394,8 @@ final class HTTPEngine {
         case .methodNotAllowed(let allow):
             ProblemResponse.write(status: 405, detail: "this route does not accept this method", allow: allow,
                                   headOnly: headOnly, connection: connection, date: date, into: c.outbox, scratch: scratch)
+        case .workflows(let endpoint, let api, let prefixLength):
+            respondWorkflow(c, endpoint, api: api, prefixLength: prefixLength, connection: connection, headOnly: headOnly)
         }
         c.body.clear()
     }

@@ -25,6 +25,10 @@ final class CredentialPublisher: Sendable {
     private let jwt = Mutex<JWTSetup.Setup?>(nil)
     /// Fetches the JWK Set URLs (made at start; URL changes take a restart).
     private let fetcher = Mutex<JWKSFetcher?>(nil)
+    /// A secret of this process for `nexusctl run --as CONSUMER`: each consumer gets a key derived from it, known
+    /// only to nexusd, which the admin thread presents on loopback so that the run takes the same path as any
+    /// request (admit: scopes, limits, quotas; usage). It never leaves the process and changes at every start.
+    private let runAsSecret = SecureRandom.bytes(32)
 
     init(server: Server, state: DurableState, secret: [UInt8], config: NexusConfig, logger: Logger) {
         self.server = server
@@ -33,6 +37,14 @@ final class CredentialPublisher: Sendable {
         self.logger = logger
         self.config = Mutex(config)
     }
+
+    /// The key `nexusctl run --as CONSUMER` is run with (see `runAsSecret`).
+    func runAsKey(_ consumer: String) -> String {
+        "nexus-run-as_" + Hex.encode(HMACSHA256.mac(key: runAsSecret, consumer))
+    }
+
+    /// The consumers of the file, by name.
+    var fileConsumers: [String] { config.withLock { $0.consumers.map(\.name) } }
 
     /// The consumer's cell in the plan and quota tables.
     func index(of consumer: String) -> Int {
@@ -121,6 +133,17 @@ final class CredentialPublisher: Sendable {
             let scopes = key.scopes.isEmpty ? c.scopes : key.scopes
             entries.append((mac, Principal(consumer: c.id, index: index(of: c.id), scopes: Set(scopes),
                                            plan: c.plan.flatMap { plans[$0] }, expiresAt: stopsAt, keyID: key.id)))
+        }
+        // The run-as keys: one per consumer (of the file and of the state), with the consumer's own scopes.
+        for c in cfg.consumers {
+            entries.append((HMACSHA256.mac(key: secret, runAsKey(c.name)),
+                            Principal(consumer: c.name, index: index(of: c.name), scopes: Set(c.scopes), plan: c.plan.flatMap { plans[$0] },
+                                      expiresAt: nil, keyID: "run-as")))
+        }
+        for c in state.consumers.list() {
+            entries.append((HMACSHA256.mac(key: secret, runAsKey(c.id)),
+                            Principal(consumer: c.id, index: index(of: c.id), scopes: Set(c.scopes), plan: c.plan.flatMap { plans[$0] },
+                                      expiresAt: nil, keyID: "run-as")))
         }
         // Consumers a JWT may name, by id and by name.
         var known: [String: CredentialTable.KnownConsumer] = [:]

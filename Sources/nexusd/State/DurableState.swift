@@ -6,6 +6,7 @@ final class DurableState: Sendable {
     let consumers: ConsumerRegistry
     let keys: KeyRegistry
     let routes: RouteLayer
+    let workflows: WorkflowLayer
     let usage: UsageLedger
     let audit: AuditLog
     /// The server secret API keys are HMACed with.
@@ -18,7 +19,9 @@ final class DurableState: Sendable {
         self.keys = keys
         self.routes = routes
         self.usage = usage
-        store = StateStore(log: log, components: [consumers, keys, routes, usage])
+        let workflows = WorkflowLayer()
+        self.workflows = workflows
+        store = StateStore(log: log, components: [consumers, keys, routes, usage, workflows])
         self.audit = AuditLog(log: audit)
         self.secret = secret
         // Replayed: the logs' pages need not stay resident (they come back when read).

@@ -1,0 +1,156 @@
+import NexusSchema
+
+extension ConfigDecoder {
+    static let workflowKeys = ["name", "title", "description", "input_schema", "output_schema", "handler", "upstream", "method",
+                               "path", "anonymous", "scopes", "rate_limits", "timeout"]
+    static let workflowAPIKeys = ["rest_path", "mcp_path", "openapi_path", "allowed_origins"]
+
+    /// Decodes `workflows`: names unique, schemas compiled, targets known.
+    mutating func decodeWorkflows(_ node: YAMLNode, path: String) -> [WorkflowConfig] {
+        guard let items = items(node, path: path, expected: "a sequence of workflows") else { return [] }
+        var workflows: [WorkflowConfig] = []
+        var names: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let itemPath = Self.join(path, index: index)
+            guard let fields = fields(item, path: itemPath, allowed: Self.workflowKeys),
+                  let w = decodeWorkflow(fields) else { continue }
+            if let line = names[w.name] {
+                fail(fields.keyMark("name") ?? fields.mark, fields.path("name"),
+                     "the workflow at line \(line) has the name '\(w.name)' already; workflow names are unique")
+                continue
+            }
+            names[w.name] = w.line
+            workflows.append(w)
+        }
+        return workflows
+    }
+
+    private mutating func decodeWorkflow(_ fields: Fields) -> WorkflowConfig? {
+        let errorCount = errors.count
+        let name = required(fields, "name", expected: "a workflow name") { text throws(InvalidValue) in
+            guard RouteConfig.isValidName(text) else {
+                throw InvalidValue("a workflow name is 1 to 64 characters of A-Z a-z 0-9 _ . - and starts with a letter or digit")
+            }
+            return text
+        }
+        let title: String? = value(fields, "title", default: nil, expected: "a title") { $0 }
+        let description = value(fields, "description", default: "", expected: "a description") { $0 }
+        let input = fields["input_schema"].flatMap { schema($0, path: fields.path("input_schema"), input: true) }
+        if fields["input_schema"] == nil {
+            fail(fields.mark, fields.path("input_schema"), "missing required key 'input_schema' (the JSON Schema of the input)")
+        }
+        let output = fields["output_schema"].flatMap { schema($0, path: fields.path("output_schema"), input: false) }
+        var target: WorkflowTarget?
+        if let node = fields["upstream"] {
+            fail(node.mark, fields.path("upstream"),
+                 "workflows with an upstream target are not supported yet; use a built-in 'handler' (\(BuiltinWorkflow.allCases.map(\.rawValue).joined(separator: ", ")))")
+        } else if fields["method"] != nil || fields["path"] != nil {
+            fail(fields.keyMark("method") ?? fields.keyMark("path") ?? fields.mark, fields.path(fields["method"] != nil ? "method" : "path"),
+                 "'method' and 'path' belong to an upstream target, which is not supported yet")
+        } else {
+            target = required(fields, "handler", expected: "a built-in handler") { text throws(InvalidValue) in
+                guard let b = BuiltinWorkflow(rawValue: text) else {
+                    throw InvalidValue("expected one of \(BuiltinWorkflow.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+                }
+                return WorkflowTarget.builtin(b)
+            }
+        }
+        // Access rules are a route's: decode them through one.
+        var access = RouteConfig(match: .exact("/"), handler: .echo)
+        decodeRouteAccess(fields, into: &access)
+        let timeout = duration(fields, "timeout", default: .seconds(30))
+        guard errors.count == errorCount, let name, let input, let target else { return nil }
+        var w = WorkflowConfig(name: name, title: title, description: description, inputSchema: input, outputSchema: output,
+                               target: target, line: fields.mark.line)
+        w.anonymous = access.anonymous
+        w.scopes = access.scopes
+        w.rateLimits = access.rateLimits
+        w.timeout = timeout
+        return w
+    }
+
+    /// A schema given as YAML, turned into JSON and compiled (so every refusal is reported here, with its place).
+    private mutating func schema(_ node: YAMLNode, path: String, input: Bool) -> JSONValue? {
+        guard case .mapping = node else {
+            fail(node.mark, path, "expected a JSON Schema as a mapping, got \(node.kindDescription)")
+            return nil
+        }
+        let json = Self.json(node)
+        do {
+            _ = try Schema(json)
+        } catch {
+            fail(node.mark, path, "the schema is refused: \(error.problems.map(\.description).joined(separator: "; "))")
+            return nil
+        }
+        if input, json["type"] != .string("object") {
+            fail(node.mark, path, "an input schema describes an object: it needs \"type: object\"")
+            return nil
+        }
+        return json
+    }
+
+    /// YAML to JSON: quoted scalars are strings; plain ones are null, booleans or numbers when they read as such.
+    static func json(_ node: YAMLNode) -> JSONValue {
+        switch node {
+        case .scalar(let text, _, let quoted):
+            if quoted { return .string(text) }
+            if node.isNull { return .null }
+            if text == "true" { return .bool(true) }
+            if text == "false" { return .bool(false) }
+            if let n = JSONNumber(literal: text) { return .number(n) }
+            return .string(text)
+        case .sequence(let items, _):
+            return .array(items.map(json))
+        case .mapping(let pairs, _):
+            return .object(JSONObject(pairs.map { JSONMember(key: $0.key, value: json($0.value)) }))
+        }
+    }
+
+    mutating func decodeWorkflowAPI(_ node: YAMLNode, path: String, listener: Bool = false) -> WorkflowAPIConfig? {
+        guard let fields = fields(node, path: path, allowed: Self.workflowAPIKeys + (listener ? ["enabled"] : [])) else { return nil }
+        var api = WorkflowAPIConfig()
+        api.enabled = value(fields, "enabled", default: true, expected: "true or false", ValueParsers.boolean)
+        func p(_ key: String, _ fallback: String) -> String {
+            value(fields, key, default: fallback, expected: "a path") { text throws(InvalidValue) in
+                try Self.plainPath(text, key: key)
+            }
+        }
+        api.restPath = p("rest_path", api.restPath)
+        api.mcpPath = p("mcp_path", api.mcpPath)
+        api.openAPIPath = p("openapi_path", api.openAPIPath)
+        if Set(api.paths).count != 3 {
+            fail(fields.mark, path, "rest_path, mcp_path and openapi_path must differ")
+        }
+        if let node = fields["allowed_origins"], let items = items(node, path: fields.path("allowed_origins"), expected: "a sequence of origins") {
+            for (i, item) in items.enumerated() {
+                if let o = convert(item, path: Self.join(fields.path("allowed_origins"), index: i), expected: "an origin", { text throws(InvalidValue) in
+                    guard text.hasPrefix("http://") || text.hasPrefix("https://"), !text.dropFirst(8).contains("/") else {
+                        throw InvalidValue("an origin is scheme://host[:port], got '\(text)'")
+                    }
+                    return text.lowercased()
+                }) { api.allowedOrigins.append(o) }
+            }
+        }
+        return api
+    }
+
+    /// A route that would take requests meant for a workflow path, and the path.
+    static func workflowPathClash(_ api: WorkflowAPIConfig, routes: [RouteConfig]) -> (RouteConfig, String)? {
+        let probes = [api.restPath, api.restPath + "/x", api.mcpPath, api.openAPIPath]
+        for r in routes {
+            for probe in probes {
+                let hit: Bool
+                switch r.match {
+                case .exact(let p): hit = p == probe
+                case .prefix(let p): hit = probe.hasPrefix(p)
+                case .template(let p):
+                    let a = p.split(separator: "/", omittingEmptySubsequences: false)
+                    let b = probe.split(separator: "/", omittingEmptySubsequences: false)
+                    hit = a.count == b.count && zip(a, b).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
+                }
+                if hit { return (r, probe.hasSuffix("/x") ? api.restPath + "/{name}" : probe) }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,83 @@
+import NexusSchema
+
+/// A workflow: a named operation with a JSON Schema for its input, served over REST (`/v1/workflows/NAME`), MCP
+/// (as a tool) and, later, `nexusctl run`.
+///
+/// YAML: an item of `workflows`. Names are unique; the input schema is compiled when the configuration is checked,
+/// so a schema NexusSchema refuses (docs/json-schema.md) is a configuration error.
+public struct WorkflowConfig: Sendable, Equatable {
+    /// The workflow's name: the tool name over MCP and the last segment of its REST path. YAML: `name`, 1 to 64
+    /// characters of `A-Z a-z 0-9 _ . -` starting with a letter or digit.
+    public var name: String
+    /// A short human title. YAML: `title`. Default none.
+    public var title: String?
+    /// What it does, for people and models. YAML: `description`. Default empty.
+    public var description: String
+    /// The JSON Schema (2020-12) of the input, an object schema. YAML: `input_schema`, a mapping (plain scalars
+    /// read as JSON: `1` is a number, `true` a boolean; quote a scalar to make it a string).
+    public var inputSchema: JSONValue
+    /// The JSON Schema of the result, when it is declared. YAML: `output_schema`. Default none.
+    public var outputSchema: JSONValue?
+    /// What runs it. YAML: `handler` (a built-in).
+    public var target: WorkflowTarget
+    /// With `auth`: true lets callers without a key run it. YAML: `anonymous`. Default false.
+    public var anonymous = false
+    /// Scopes a caller must hold to see and run it. YAML: `scopes`.
+    public var scopes: [String] = []
+    /// Rate limits, as a route's (per ip, workflow or consumer). YAML: `rate_limits`.
+    public var rateLimits: [RouteRateLimit] = []
+    /// The longest a run may take. YAML: `timeout`. Default 30s.
+    public var timeout: Duration = .seconds(30)
+    /// Its line in the file (0 when built in code).
+    public var line: Int
+
+    public init(name: String, title: String? = nil, description: String = "", inputSchema: JSONValue,
+                outputSchema: JSONValue? = nil, target: WorkflowTarget, line: Int = 0) {
+        self.name = name
+        self.title = title
+        self.description = description
+        self.inputSchema = inputSchema
+        self.outputSchema = outputSchema
+        self.target = target
+        self.line = line
+    }
+
+    /// The route name its usage is counted under: `workflow:NAME`.
+    public var usageName: String { "workflow:" + name }
+}
+
+/// What executes a workflow.
+public enum WorkflowTarget: Sendable, Equatable {
+    /// A handler built into nexusd, answered on the event loop.
+    case builtin(BuiltinWorkflow)
+}
+
+/// The built-in workflow handlers.
+public enum BuiltinWorkflow: String, Sendable, Equatable, CaseIterable {
+    /// Returns its input object unchanged.
+    case echo
+    /// Adds the numbers `a` and `b` of its input: `{"sum": a + b}`.
+    case add
+}
+
+/// Where the workflow channels are served. YAML: `workflow_api`.
+public struct WorkflowAPIConfig: Sendable, Hashable {
+    /// `GET PATH` lists, `GET PATH/NAME` describes, `POST PATH/NAME` runs. YAML: `rest_path`. Default `/v1/workflows`.
+    public var restPath = "/v1/workflows"
+    /// The MCP endpoint (Streamable HTTP). YAML: `mcp_path`. Default `/mcp`.
+    public var mcpPath = "/mcp"
+    /// The OpenAPI 3.1 document. YAML: `openapi_path`. Default `/openapi.json`.
+    public var openAPIPath = "/openapi.json"
+    /// Origins (`scheme://host[:port]`) allowed to call the MCP endpoint besides localhost ones; a request with
+    /// another Origin gets 403. YAML: `allowed_origins`. Default none.
+    public var allowedOrigins: [String] = []
+    /// False on a listener that serves no workflow channel. YAML: `enabled` (in a listener's `workflow_api`).
+    public var enabled = true
+
+    public init() {}
+
+    public static let defaults = WorkflowAPIConfig()
+
+    /// The public paths, for clash checks.
+    public var paths: [String] { [restPath, mcpPath, openAPIPath] }
+}

@@ -1,0 +1,398 @@
+import NexusSchema
+
+/// The MCP Streamable HTTP endpoint for every supported revision: bytes and header values in, a response out;
+/// no I/O. One instance per configuration, shared by the loops (its only mutable state, the sessions, is atomic).
+///
+/// Which revision a request is served under: an `MCP-Protocol-Version` header names it (an unknown one is a 400
+/// with -32022); without one, the session's negotiated revision; without either, 2025-03-26 (as the 2025-06-18
+/// transport says a server may assume). docs/mcp.md has the table of methods, fields and statuses per revision.
+public final class MCPEndpoint: Sendable {
+    public let sessions: MCPSessions
+    let serverName: String
+    let serverVersion: String
+    let allowedOrigins: [String]
+    let pageSize: Int
+
+    public init(serverName: String = "nexus", serverVersion: String, allowedOrigins: [String] = [], pageSize: Int = 100,
+                sessions: MCPSessions = MCPSessions()) {
+        self.serverName = serverName
+        self.serverVersion = serverVersion
+        self.allowedOrigins = allowedOrigins
+        self.pageSize = max(1, pageSize)
+        self.sessions = sessions
+    }
+
+    // MARK: HTTP
+
+    public func handle(_ r: MCPRequest, tools: MCPToolHost) -> MCPResponse? {
+        // DNS rebinding: a browser's Origin must be one we trust (localhost, or configured).
+        if let origin = r.origin, !isAllowed(origin: origin) {
+            return rpcError(status: 403, id: .null, code: JSONRPCCode.invalidRequest, "Forbidden: the Origin '\(origin)' is not allowed", nil)
+        }
+        var revision: MCPRevision?
+        if let v = r.protocolVersion {
+            guard let known = MCPRevision(rawValue: v.trimmingSpaces) else {
+                return unsupportedVersion(v, id: .null)
+            }
+            revision = known
+        }
+        if revision?.isStateless == true { return stateless(r, tools: tools) }
+        switch r.method {
+        case "POST":
+            return legacyPost(r, header: revision, tools: tools)
+        case "GET":
+            // No server-initiated stream is offered (the transport allows 405 for it).
+            if let id = r.sessionID, sessions.lookup(id) == nil { return sessionNotFound() }
+            return MCPResponse(status: 405, fields: [("Allow", "POST, DELETE")], revision: revision)
+        case "DELETE":
+            guard let id = r.sessionID else {
+                return rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest, "Bad Request: DELETE needs an Mcp-Session-Id header", nil)
+            }
+            guard sessions.end(id) else { return sessionNotFound() }
+            return MCPResponse(status: 200, revision: revision)
+        default:
+            return MCPResponse(status: 405, fields: [("Allow", "GET, POST, DELETE")])
+        }
+    }
+
+    // MARK: Legacy revisions (initialize, sessions)
+
+    private func legacyPost(_ r: MCPRequest, header: MCPRevision?, tools: MCPToolHost) -> MCPResponse? {
+        if let refusal = checkPostHeaders(r) { return refusal }
+        let sse = prefersSSE(r.accept)
+        let value: JSONValue
+        do { value = try JSONParser().parse(r.body) } catch {
+            return rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", nil)
+        }
+        // A single initialize starts a session; anything else needs one.
+        if case .request(let id, "initialize", let params) = JSONRPCMessage.classify(value) {
+            let asked = params?["protocolVersion"].flatMap { if case .string(let s) = $0 { s } else { nil } }
+            let chosen = asked.flatMap(MCPRevision.init(rawValue:)).flatMap { $0.isStateless ? nil : $0 } ?? MCPRevision.newestLegacy
+            let session = sessions.open(chosen)
+            var result = obj(("protocolVersion", .string(chosen.rawValue)),
+                             ("capabilities", ["tools": ["listChanged": false]]),
+                             ("serverInfo", serverInfo(chosen)))
+            result.members.append(JSONMember(key: "instructions", value: "Tools are the workflows this gateway serves; call tools/list."))
+            return reply(JSONRPC.result(id: id, .object(result)), sse: sse, revision: chosen, fields: [("Mcp-Session-Id", session)])
+        }
+        guard let sid = r.sessionID else {
+            return rpcError(status: 400, id: Self.idOf(value), code: JSONRPCCode.invalidRequest,
+                            "Bad Request: no Mcp-Session-Id header (send initialize first)", nil)
+        }
+        guard let negotiated = sessions.lookup(sid) else { return sessionNotFound() }
+        let revision = header ?? negotiated
+        var answers: [JSONValue] = []
+        if case .array(let items) = value {
+            guard revision.allowsBatches else {
+                return rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest,
+                                "Invalid Request: JSON-RPC batches are not part of revision \(revision.rawValue)", revision)
+            }
+            guard !items.isEmpty else {
+                return rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest, "Invalid Request: an empty batch", revision)
+            }
+            for item in items {
+                switch legacyMessage(item, revision: revision, tools: tools, inBatch: true) {
+                case .answer(let a): answers.append(a)
+                case .none: break
+                case .answered: return nil
+                }
+            }
+            if answers.isEmpty { return MCPResponse(status: 202, revision: revision) }
+            return reply(.array(answers), sse: sse, revision: revision)
+        }
+        switch legacyMessage(value, revision: revision, tools: tools, inBatch: false) {
+        case .answer(let a):
+            if case .invalid = JSONRPCMessage.classify(value) { return reply(a, sse: false, revision: revision, status: 400) }
+            return reply(a, sse: sse, revision: revision)
+        case .none: return MCPResponse(status: 202, revision: revision)
+        case .answered: return nil
+        }
+    }
+
+    private enum Step {
+        case answer(JSONValue)
+        case none
+        case answered
+    }
+
+    private func legacyMessage(_ value: JSONValue, revision: MCPRevision, tools: MCPToolHost, inBatch: Bool) -> Step {
+        switch JSONRPCMessage.classify(value) {
+        case .invalid(let id, let reason):
+            return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidRequest, message: "Invalid Request: \(reason)"))
+        case .notification, .response:
+            return .none
+        case .request(let id, let method, let params):
+            switch method {
+            case "initialize":
+                let why = inBatch ? "initialize may not be part of a batch" : "the session is initialized already"
+                return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidRequest, message: "Invalid Request: \(why)"))
+            case "ping":
+                return .answer(JSONRPC.result(id: id, [:]))
+            case "tools/list":
+                return .answer(toolsList(id: id, params: params, revision: revision, tools: tools))
+            case "tools/call":
+                return toolsCall(id: id, params: params, revision: revision, tools: tools)
+            default:
+                return .answer(JSONRPC.error(id: id, code: JSONRPCCode.methodNotFound, message: "Method not found: \(method)"))
+            }
+        }
+    }
+
+    // MARK: 2026-07-28 (stateless)
+
+    private func stateless(_ r: MCPRequest, tools: MCPToolHost) -> MCPResponse? {
+        let revision = MCPRevision.v2026_07_28
+        guard r.method == "POST" else { return MCPResponse(status: 405, fields: [("Allow", "POST")], revision: revision) }
+        if let refusal = checkPostHeaders(r) { return refusal }
+        let sse = prefersSSE(r.accept)
+        let value: JSONValue
+        do { value = try JSONParser().parse(r.body) } catch {
+            return rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", revision)
+        }
+        let message = JSONRPCMessage.classify(value)
+        switch message {
+        case .invalid(let id, let reason):
+            return rpcError(status: 400, id: id, code: JSONRPCCode.invalidRequest, "Invalid Request: \(reason)", revision)
+        case .notification, .response:
+            return MCPResponse(status: 202, revision: revision)
+        case .request(let id, let method, let params):
+            // The mirrored header fields must match the body.
+            guard let hm = r.mcpMethod?.trimmingSpaces else {
+                return mismatch(id, "the Mcp-Method header is required", revision)
+            }
+            guard hm == method else {
+                return mismatch(id, "Mcp-Method header value '\(hm)' does not match body value '\(method)'", revision)
+            }
+            let meta = params?["_meta"]
+            guard case .string(let bodyVersion)? = meta?["io.modelcontextprotocol/protocolVersion"] else {
+                return mismatch(id, "params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required and must match MCP-Protocol-Version", revision)
+            }
+            guard bodyVersion == revision.rawValue else {
+                if MCPRevision(rawValue: bodyVersion) == nil { return unsupportedVersion(bodyVersion, id: id) }
+                return mismatch(id, "MCP-Protocol-Version header value '\(revision.rawValue)' does not match body value '\(bodyVersion)'", revision)
+            }
+            if method == "tools/call" || method == "resources/read" || method == "prompts/get" {
+                let key = method == "resources/read" ? "uri" : "name"
+                guard let raw = r.mcpName?.trimmingSpaces else {
+                    return mismatch(id, "the Mcp-Name header is required for \(method)", revision)
+                }
+                guard let headerName = Self.decodeSentinel(raw) else {
+                    return mismatch(id, "the Mcp-Name header is not valid base64 in its =?base64?...?= form", revision)
+                }
+                guard case .string(let bodyName)? = params?[key] else {
+                    return rpcError(status: 200, id: id, code: JSONRPCCode.invalidParams, "Invalid params: '\(key)' must be a string", revision)
+                }
+                guard headerName == bodyName else {
+                    return mismatch(id, "Mcp-Name header value '\(headerName)' does not match body value '\(bodyName)'", revision)
+                }
+            }
+            let answer: JSONValue
+            switch method {
+            case "server/discover":
+                answer = JSONRPC.result(id: id, complete(obj(("supportedVersions", .array(MCPRevision.newestFirst.map { .string($0.rawValue) })),
+                                                             ("capabilities", ["tools": [:]]),
+                                                             ("serverInfo", serverInfo(revision)))))
+            case "tools/list":
+                answer = toolsList(id: id, params: params, revision: revision, tools: tools)
+            case "tools/call":
+                switch toolsCall(id: id, params: params, revision: revision, tools: tools) {
+                case .answer(let a): answer = a
+                case .answered: return nil
+                case .none: preconditionFailure("tools/call always answers")
+                }
+            default:
+                return rpcError(status: 404, id: id, code: JSONRPCCode.methodNotFound, "Method not found: \(method)", revision)
+            }
+            return reply(answer, sse: sse, revision: revision)
+        }
+    }
+
+    private func mismatch(_ id: JSONValue, _ message: String, _ revision: MCPRevision) -> MCPResponse {
+        rpcError(status: 400, id: id, code: JSONRPCCode.headerMismatch, "Header mismatch: \(message)", revision)
+    }
+
+    /// `=?base64?...?=` decoded (the rest as it is); nil when the encoded form is not valid base64 UTF-8.
+    static func decodeSentinel(_ v: String) -> String? {
+        guard v.hasPrefix("=?base64?"), v.hasSuffix("?="), v.utf8.count >= 11 else { return v }
+        let inner = Array(v.utf8.dropFirst(9).dropLast(2))
+        guard let bytes = Base64.decode(inner) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    // MARK: Tools
+
+    private func toolsList(id: JSONValue, params: JSONObject?, revision: MCPRevision, tools: MCPToolHost) -> JSONValue {
+        var start = 0
+        if let c = params?["cursor"] {
+            guard case .string(let s) = c, s.hasPrefix("o"), let n = Int(s.dropFirst()), n >= 0 else {
+                return JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Invalid params: unknown cursor")
+            }
+            start = n
+        }
+        let all = tools.list()
+        let page = start < all.count ? all[start..<min(all.count, start + pageSize)] : []
+        var list: [JSONValue] = []
+        for t in page {
+            var o = obj(("name", .string(t.name)))
+            if revision.hasStructuredContent, let title = t.title { o.members.append(JSONMember(key: "title", value: .string(title))) }
+            o.members.append(JSONMember(key: "description", value: .string(t.description)))
+            o.members.append(JSONMember(key: "inputSchema", value: t.inputSchema))
+            if revision.hasStructuredContent, let out = t.outputSchema { o.members.append(JSONMember(key: "outputSchema", value: out)) }
+            list.append(.object(o))
+        }
+        var result = obj(("tools", .array(list)))
+        if start + pageSize < all.count {
+            result.members.append(JSONMember(key: "nextCursor", value: .string("o\(start + pageSize)")))
+        }
+        if revision.isStateless {
+            result.members.append(JSONMember(key: "ttlMs", value: 0))
+            result.members.append(JSONMember(key: "cacheScope", value: "private"))
+            return JSONRPC.result(id: id, complete(result))
+        }
+        return JSONRPC.result(id: id, .object(result))
+    }
+
+    private func toolsCall(id: JSONValue, params: JSONObject?, revision: MCPRevision, tools: MCPToolHost) -> Step {
+        guard case .string(let name)? = params?["name"] else {
+            return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Invalid params: 'name' must be a string"))
+        }
+        let arguments = params?["arguments"] ?? .object(JSONObject())
+        guard case .object = arguments else {
+            return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Invalid params: 'arguments' must be an object"))
+        }
+        switch tools.call(name, arguments) {
+        case .answered:
+            return .answered
+        case .unknownTool:
+            return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Unknown tool: \(name)"))
+        case .invalidArguments(let violations):
+            let list = JSONValue.array(violations.map(\.json))
+            if revision.argumentErrorsAreToolErrors {
+                let text = "Invalid arguments for tool \(name):\n" + violations.map(\.description).joined(separator: "\n")
+                var r = obj(("content", [["type": "text", "text": .string(text)]]), ("isError", true))
+                if revision.isStateless { r.members.append(JSONMember(key: "resultType", value: "complete")) }
+                return .answer(JSONRPC.result(id: id, .object(r)))
+            }
+            return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Invalid params: the arguments do not match the tool's input schema",
+                                         data: ["violations": list]))
+        case .result(let value, let isError):
+            var r = obj(("content", [["type": "text", "text": .string(value.serialized)]]))
+            // A failed run's error object is not the tool's output (clients check structured content against
+            // the output schema): it travels as text only.
+            if revision.hasStructuredContent && !isError { r.members.append(JSONMember(key: "structuredContent", value: value)) }
+            r.members.append(JSONMember(key: "isError", value: .bool(isError)))
+            if revision.isStateless { return .answer(JSONRPC.result(id: id, complete(r))) }
+            return .answer(JSONRPC.result(id: id, .object(r)))
+        }
+    }
+
+    // MARK: Helpers
+
+    private func complete(_ o: JSONObject) -> JSONValue {
+        var o = o
+        o.members.append(JSONMember(key: "resultType", value: "complete"))
+        o.members.append(JSONMember(key: "_meta", value: ["io.modelcontextprotocol/serverInfo": serverInfo(.v2026_07_28)]))
+        return .object(o)
+    }
+
+    private func serverInfo(_ revision: MCPRevision) -> JSONValue {
+        var o = obj(("name", .string(serverName)))
+        if revision.hasStructuredContent { o.members.append(JSONMember(key: "title", value: "Nexus gateway")) }
+        o.members.append(JSONMember(key: "version", value: .string(serverVersion)))
+        return .object(o)
+    }
+
+    /// 415 for a body that is not JSON, 406 for a client that accepts neither JSON nor an event stream.
+    private func checkPostHeaders(_ r: MCPRequest) -> MCPResponse? {
+        let ct = (r.contentType ?? "").lowercased()
+        let mediaType = ct.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingSpaces } ?? ""
+        guard mediaType == "application/json" else {
+            return rpcError(status: 415, id: .null, code: JSONRPCCode.invalidRequest,
+                            "Unsupported Media Type: the body must be application/json", nil)
+        }
+        if let accept = r.accept, !Self.accepts(accept, "application/json") && !Self.accepts(accept, "text/event-stream") {
+            return rpcError(status: 406, id: .null, code: JSONRPCCode.invalidRequest,
+                            "Not Acceptable: the client must accept application/json or text/event-stream", nil)
+        }
+        return nil
+    }
+
+    /// SSE only when the client accepts it and not JSON (JSON is the simpler answer for one response).
+    private func prefersSSE(_ accept: String?) -> Bool {
+        guard let accept else { return false }
+        return Self.accepts(accept, "text/event-stream") && !Self.accepts(accept, "application/json")
+    }
+
+    /// Whether an Accept value admits `type` (exactly, by `type/*`, or `*/*`), with q > 0.
+    static func accepts(_ accept: String, _ type: String) -> Bool {
+        let major = type.split(separator: "/").first.map(String.init) ?? type
+        for item in accept.lowercased().split(separator: ",") {
+            let parts = item.split(separator: ";").map { String($0).trimmingSpaces }
+            guard let range = parts.first else { continue }
+            let q = parts.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
+            if q > 0 && (range == type || range == major + "/*" || range == "*/*") { return true }
+        }
+        return false
+    }
+
+    private func isAllowed(origin: String) -> Bool {
+        let o = origin.lowercased()
+        if allowedOrigins.contains(o) { return true }
+        for scheme in ["http://", "https://"] where o.hasPrefix(scheme) {
+            let host = o.dropFirst(scheme.count)
+            for local in ["localhost", "127.0.0.1", "[::1]"] where host == local || host.hasPrefix(local + ":") { return true }
+        }
+        return false
+    }
+
+    private func unsupportedVersion(_ requested: String, id: JSONValue) -> MCPResponse {
+        rpcError(status: 400, id: id, code: JSONRPCCode.unsupportedProtocolVersion, "Unsupported protocol version",
+                 ["supported": .array(MCPRevision.newestFirst.map { .string($0.rawValue) }), "requested": .string(requested)], nil)
+    }
+
+    private func sessionNotFound() -> MCPResponse {
+        rpcError(status: 404, id: .null, code: JSONRPCCode.sessionNotFound, "Session not found: start a new one with initialize", nil)
+    }
+
+    private func rpcError(status: Int, id: JSONValue, code: Int, _ message: String, _ data: JSONValue? = nil, _ revision: MCPRevision?) -> MCPResponse {
+        reply(JSONRPC.error(id: id, code: code, message: message, data: data), sse: false, revision: revision, status: status)
+    }
+
+    private func rpcError(status: Int, id: JSONValue, code: Int, _ message: String, _ revision: MCPRevision?) -> MCPResponse {
+        rpcError(status: status, id: id, code: code, message, nil, revision)
+    }
+
+    private func reply(_ message: JSONValue, sse: Bool, revision: MCPRevision?, status: Int = 200, fields: [(String, String)] = []) -> MCPResponse {
+        var body: [UInt8] = []
+        if sse {
+            body.append(contentsOf: "event: message\ndata: ".utf8)
+            message.write(to: &body)
+            body.append(contentsOf: "\n\n".utf8)
+            return MCPResponse(status: status, fields: fields + [("Cache-Control", "no-cache"), ("X-Accel-Buffering", "no")],
+                               contentType: "text/event-stream", body: body, revision: revision)
+        }
+        message.write(to: &body)
+        return MCPResponse(status: status, fields: fields, contentType: "application/json", body: body, revision: revision)
+    }
+
+    private static func idOf(_ v: JSONValue) -> JSONValue {
+        if case .object(let o) = v, let id = o["id"] {
+            switch id { case .string, .number: return id; default: return .null }
+        }
+        return .null
+    }
+}
+
+/// An object with these members, in this order.
+func obj(_ members: (String, JSONValue)...) -> JSONObject {
+    JSONObject(members.map { JSONMember(key: $0.0, value: $0.1) })
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

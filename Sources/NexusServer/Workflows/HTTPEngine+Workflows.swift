@@ -1,0 +1,204 @@
+import NexusBytes
+import NexusConfig
+import NexusHTTP1
+import NexusMCP
+import NexusSchema
+
+/// The workflow channels on the event loop: REST, MCP and the OpenAPI document. Every run goes through `admit`
+/// with the workflow's access rules (keys, scopes, limits, quotas) and is counted under `workflow:NAME`,
+/// whichever the channel. Built-in handlers answer synchronously, here.
+extension HTTPEngine {
+    func respondWorkflow(_ c: Connection, _ endpoint: WorkflowEndpoint, api: Int, prefixLength: Int, connection: ConnectionField, headOnly: Bool) {
+        guard let registry = routes.workflows, api < registry.apis.count else { preconditionFailure("a workflow endpoint without workflows") }
+        let paths = registry.apis[api]
+        let bytes = c.headBytes.readable
+        let out = WorkflowOutput(engine: self, c: c, connection: connection, headOnly: headOnly)
+        switch endpoint {
+        case .list:
+            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+            let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
+            out.json(200, ["workflows": .array(visible.map { describe($0, paths) })])
+        case .openAPI:
+            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+            let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
+            out.json(200, OpenAPIDocument.make(visible, api: paths, authEnabled: registry.authEnabled))
+        case .item:
+            let path = UnsafeRawBufferPointer(rebasing: bytes[c.head.pathRange])
+            let name = String(decoding: path[min(prefixLength, path.count)...], as: UTF8.self)
+            guard !name.isEmpty, !name.contains("/"), let w = registry.named(name) else {
+                if c.head.method == .post || admitted(c, registry.endpointAccess, headBytes: bytes) {
+                    out.problem(404, "no workflow named '\(name)'")
+                }
+                return
+            }
+            if c.head.method == .post {
+                run(c, w, out: out)
+            } else {
+                guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+                guard w.visible(to: c.principal, authEnabled: registry.authEnabled) else {
+                    out.problem(404, "no workflow named '\(name)'")
+                    return
+                }
+                out.json(200, describe(w, paths))
+            }
+        case .mcp:
+            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+            mcp(c, registry, registry.mcps[api], out: out)
+        }
+    }
+
+    /// `POST /v1/workflows/NAME`: admit, parse, validate, run.
+    private func run(_ c: Connection, _ w: Workflow, out: WorkflowOutput) {
+        c.routeSlot = w.slot
+        guard admitted(c, w.access, headBytes: c.headBytes.readable) else { return }
+        let contentType = header(c, "content-type")?.lowercased() ?? ""
+        guard contentType.split(separator: ";").first.map({ $0.trimmingCharacters(in: " \t") }) == "application/json" else {
+            count(c, w, 415)
+            out.problem(415, "the input must be sent as application/json")
+            return
+        }
+        let input: JSONValue
+        do { input = try JSONParser().parse(Array(c.body.readable)) } catch {
+            count(c, w, 400)
+            out.problem(400, "the body is not valid JSON: \(error)")
+            return
+        }
+        let violations = w.input.validate(input)
+        guard violations.isEmpty else {
+            count(c, w, 400)
+            out.problem(400, "the input does not match the workflow's input schema (\(violations.count) violation\(violations.count == 1 ? "" : "s"))",
+                        extra: [("violations", .array(violations.map(\.json)))])
+            return
+        }
+        switch execute(w, input) {
+        case .success(let result):
+            count(c, w, 200)
+            out.json(200, result)
+        case .failure(let f):
+            count(c, w, 502)
+            out.problem(502, "the workflow failed: \(f.message)")
+        }
+    }
+
+    /// `admit`, for a request `respond` has counted already (a refusal counts itself: not twice).
+    private func admitted(_ c: Connection, _ access: RouteAccess, headBytes: UnsafeRawBufferPointer) -> Bool {
+        if admit(c, access, headBytes: headBytes) { return true }
+        requestsServed &-= 1
+        return false
+    }
+
+    private func execute(_ w: Workflow, _ input: JSONValue) -> Result<JSONValue, WorkflowFailure> {
+        let result = switch w.config.target {
+        case .builtin(let b): BuiltinHandlers.run(b, input: input)
+        }
+        if case .success(let value) = result, let output = w.output, !output.isValid(value) {
+            return .failure(WorkflowFailure("the result does not match the workflow's output schema"))
+        }
+        return result
+    }
+
+    private func count(_ c: Connection, _ w: Workflow, _ status: Int) {
+        usage.count(slot: w.slot, consumer: c.principal, status: status)
+    }
+
+    /// The MCP endpoint: the protocol is NexusMCP's; tools are the workflows the caller may see.
+    private func mcp(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput) {
+        let caller = c.principal
+        let request = MCPRequest(method: String(decoding: UnsafeRawBufferPointer(rebasing: c.headBytes.readable[c.head.methodRange]), as: UTF8.self),
+                                 accept: header(c, "accept"), contentType: header(c, "content-type"),
+                                 protocolVersion: header(c, "mcp-protocol-version"), sessionID: header(c, "mcp-session-id"),
+                                 origin: header(c, "origin"), mcpMethod: header(c, "mcp-method"), mcpName: header(c, "mcp-name"),
+                                 body: Array(c.body.readable))
+        let host = MCPToolHost(
+            list: { registry.workflows.filter { $0.visible(to: caller, authEnabled: registry.authEnabled) }.map(\.tool) },
+            call: { [unowned self] name, arguments in
+                guard let w = registry.named(name), w.visible(to: caller, authEnabled: registry.authEnabled) else { return .unknownTool }
+                c.routeSlot = w.slot
+                guard self.admitted(c, w.access, headBytes: c.headBytes.readable) else { return .answered }
+                let violations = w.input.validate(arguments)
+                guard violations.isEmpty else {
+                    self.count(c, w, 400)
+                    return .invalidArguments(violations)
+                }
+                switch self.execute(w, arguments) {
+                case .success(let v):
+                    self.count(c, w, 200)
+                    return .result(v, isError: false)
+                case .failure(let f):
+                    self.count(c, w, 502)
+                    return .result(["error": .string(f.message)], isError: true)
+                }
+            })
+        guard let response = endpoint.handle(request, tools: host) else { return } // answered (a limit)
+        out.write(response.status, contentType: response.contentType, fields: response.fields, body: response.body)
+    }
+
+    private func describe(_ w: Workflow, _ paths: WorkflowAPIConfig) -> JSONValue {
+        var o = JSONObject([JSONMember(key: "name", value: .string(w.config.name))])
+        if let t = w.config.title { o.members.append(JSONMember(key: "title", value: .string(t))) }
+        o.members.append(JSONMember(key: "description", value: .string(w.config.description)))
+        o.members.append(JSONMember(key: "inputSchema", value: w.config.inputSchema))
+        if let s = w.config.outputSchema { o.members.append(JSONMember(key: "outputSchema", value: s)) }
+        o.members.append(JSONMember(key: "scopes", value: .array(w.config.scopes.map { .string($0) })))
+        o.members.append(JSONMember(key: "path", value: .string(paths.restPath + "/" + w.config.name)))
+        return .object(o)
+    }
+
+    /// A header field's value (the first), as a string.
+    private func header(_ c: Connection, _ name: StaticString) -> String? {
+        let bytes = c.headBytes.readable
+        return c.head.value(of: name, in: bytes).map { String(decoding: UnsafeRawBufferPointer(rebasing: bytes[$0]), as: UTF8.self) }
+    }
+}
+
+/// Writes a workflow endpoint's response into a connection's outbox.
+struct WorkflowOutput {
+    let engine: HTTPEngine
+    let c: Connection
+    let connection: ConnectionField
+    let headOnly: Bool
+
+    func json(_ status: Int, _ value: JSONValue) {
+        var body: [UInt8] = []
+        value.write(to: &body)
+        body.append(UInt8(ascii: "\n"))
+        write(status, contentType: "application/json", fields: [], body: body)
+    }
+
+    /// An RFC 9457 problem, with extension members.
+    func problem(_ status: Int, _ detail: String, extra: [(String, JSONValue)] = []) {
+        var o = JSONObject([JSONMember(key: "type", value: "about:blank"),
+                            JSONMember(key: "title", value: .string(String(describing: ResponseWriter.reason(status)))),
+                            JSONMember(key: "status", value: .number(JSONNumber(status))),
+                            JSONMember(key: "detail", value: .string(detail))])
+        for (k, v) in extra { o.members.append(JSONMember(key: k, value: v)) }
+        var body: [UInt8] = []
+        JSONValue.object(o).write(to: &body)
+        body.append(UInt8(ascii: "\n"))
+        write(status, contentType: "application/problem+json", fields: [], body: body)
+    }
+
+    func write(_ status: Int, contentType: String?, fields: [(String, String)], body: [UInt8]) {
+        let out = c.outbox
+        ResponseWriter.head(status: status, into: out)
+        if let contentType { out.append("Content-Type: "); out.append(contentType); out.append("\r\n") }
+        out.append("Content-Length: ")
+        out.appendDecimal(body.count)
+        out.append("\r\n")
+        out.append(engine.dateLine.readable)
+        connection.write(into: out)
+        for (name, value) in fields { out.append(name); out.append(": "); out.append(value); out.append("\r\n") }
+        for (name, value) in c.rateLimitFields { out.append(name); out.append(": "); out.append(value); out.append("\r\n") }
+        out.append("\r\n")
+        if !headOnly { out.append(body) }
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s = s.dropFirst() }
+        while let l = s.last, set.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

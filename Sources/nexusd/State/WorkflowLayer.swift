@@ -1,0 +1,73 @@
+import NexusAdminModel
+import NexusConfig
+import NexusState
+import Synchronization
+
+/// Runtime workflows: added through the admin API (`nexusctl workflows add`), layered over the configuration
+/// file's workflows by name. Record type 8 puts an entry (a workflow's definition as JSON), type 9 drops one.
+///
+/// A runtime workflow adds a workflow or replaces the file's workflow of the same name (an override) until it is
+/// removed; the file's own workflows are changed in the file. One that no longer fits (after a reload) is left
+/// out and reported, so nexusd still starts.
+final class WorkflowLayer: StateComponent {
+    struct Entry: Codable, Sendable, Equatable {
+        var name: String
+        /// The definition as JSON text.
+        var spec: String
+    }
+
+    struct Removal: Codable {
+        var name: String
+    }
+
+    static let putType: UInt16 = 8
+    static let removeType: UInt16 = 9
+    let recordTypes = [putType, removeType]
+
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func apply(type: UInt16, payload: [UInt8]) {
+        switch type {
+        case Self.putType:
+            if let e = RecordJSON.decode(Entry.self, payload) { entries.withLock { $0[e.name] = e } }
+        case Self.removeType:
+            if let r = RecordJSON.decode(Removal.self, payload) { entries.withLock { $0[r.name] = nil } }
+        default:
+            break
+        }
+    }
+
+    func reset() { entries.withLock { $0 = [:] } }
+
+    func image() -> [SnapshotRecord] {
+        snapshot().values.sorted { $0.name < $1.name }.map { SnapshotRecord(type: Self.putType, payload: RecordJSON.encode($0)) }
+    }
+
+    func snapshot() -> [String: Entry] { entries.withLock { $0 } }
+
+    /// The file's workflows with the layer on top (runtime ones replace by name, new ones follow in name order),
+    /// and the runtime workflows left out with why.
+    static func merge(file: [WorkflowConfig], layer: [String: Entry]) -> (workflows: [WorkflowConfig], leftOut: [String: String]) {
+        var leftOut: [String: String] = [:]
+        var runtime: [String: WorkflowConfig] = [:]
+        for (name, entry) in layer {
+            do {
+                runtime[name] = try ConfigLoader.parseWorkflow(Array(entry.spec.utf8), name: name, source: "runtime workflow '\(name)'")
+            } catch {
+                leftOut[name] = error.errors.map(\.description).joined(separator: "; ")
+            }
+        }
+        var out = file.map { runtime[$0.name] ?? $0 }
+        let fileNames = Set(file.map(\.name))
+        for name in runtime.keys.sorted() where !fileNames.contains(name) { out.append(runtime[name]!) }
+        return (out, leftOut)
+    }
+
+    func put(_ entry: Entry, in store: StateStore) throws(StoreChangeError) {
+        try store.change { w throws(StoreChangeError) in try w.write(Self.putType, entry) }
+    }
+
+    func drop(_ name: String, in store: StateStore) throws(StoreChangeError) {
+        try store.change { w throws(StoreChangeError) in try w.write(Self.removeType, Removal(name: name)) }
+    }
+}

@@ -1,0 +1,106 @@
+import NexusSchema
+import Testing
+@testable import NexusConfig
+
+@Suite struct WorkflowConfigTests {
+    @Test func schemasReadAsJSON() throws {
+        let c = try ConfigLoader.parse(minimalListener + """
+            workflows:
+              - name: add
+                title: Add
+                handler: add
+                input_schema:
+                  type: object
+                  properties:
+                    a: {type: number, minimum: 0.5}
+                    b: {type: number, enum: [1, "1", true, null]}
+                  required: [a, b]
+                  additionalProperties: false
+            """, file: "t.yaml")
+        let w = try #require(c.workflows.first)
+        #expect(w.target == .builtin(.add))
+        #expect(w.inputSchema["properties"]?["a"]?["minimum"] == .number(JSONNumber(literal: "0.5")!))
+        #expect(w.inputSchema["properties"]?["b"]?["enum"] == [1, "1", true, nil])
+        #expect(w.inputSchema["additionalProperties"] == false)
+        #expect(c.workflowAPI == .defaults)
+        #expect(c.workflowAPI(forListener: 0)?.mcpPath == "/mcp")
+    }
+
+    @Test func errorsNameTheKey() {
+        let errors = configErrors(minimalListener + """
+            workflows:
+              - name: a
+                handler: nope
+                input_schema: {type: object}
+              - name: b
+                handler: echo
+                input_schema: {type: string}
+              - name: c
+                upstream: api
+                method: POST
+                path: /x
+                input_schema: {type: object}
+              - name: d
+                handler: echo
+                input_schema: {type: object, properties: {x: {pattern: "(?<=a)"}}}
+              - name: e
+                handler: echo
+              - name: ok
+                handler: echo
+                input_schema: {type: object}
+              - name: ok
+                handler: echo
+                input_schema: {type: object}
+            """)
+        let keys = errors.map(\.key)
+        #expect(keys.contains("workflows[0].handler"))
+        #expect(keys.contains("workflows[1].input_schema"))
+        #expect(keys.contains("workflows[2].upstream"))
+        #expect(errors.contains { $0.message.contains("not supported yet") })
+        #expect(keys.contains("workflows[3].input_schema"))
+        #expect(keys.contains("workflows[4].input_schema"))
+        #expect(errors.contains { $0.message.contains("workflow names are unique") })
+    }
+
+    @Test func pathsClashWithRoutes() {
+        let e = configErrors(minimalListener + """
+            routes:
+              - name: api
+                path_prefix: /v1/
+                handler: echo
+            workflow_api:
+              mcp_path: /agents/mcp
+            """)
+        #expect(e.count == 1)
+        #expect(e.first?.message.contains("'/v1/workflows' clashes with the route 'api'") == true)
+        #expect(configErrors(minimalListener + """
+            routes:
+              - name: api
+                path: /v1/workflows/{name}
+                handler: echo
+            workflow_api: {}
+            """).first?.message.contains("/v1/workflows/{name}") == true)
+        #expect(configErrors(minimalListener + "workflow_api: {rest_path: /mcp}\n").first?.message.contains("must differ") == true)
+    }
+
+    @Test func scopesNeedAuth() {
+        let e = configErrors(minimalListener + """
+            workflows:
+              - name: a
+                handler: echo
+                scopes: [x]
+                input_schema: {type: object}
+            """)
+        #expect(e.first?.message.contains("need an 'auth' section") == true)
+    }
+
+    @Test func runtimeDefinitionsParseLikeTheFile() throws {
+        let w = try ConfigLoader.parseWorkflow(Array(#"{"handler": "echo", "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}"#.utf8),
+                                               name: "flow", source: "runtime")
+        #expect(w.name == "flow")
+        #expect(w.inputSchema["properties"]?["n"]?["type"] == "integer")
+        #expect(throws: ConfigErrors.self) {
+            try ConfigLoader.parseWorkflow(Array(#"{"name": "other", "handler": "echo", "input_schema": {"type": "object"}}"#.utf8), name: "flow", source: "r")
+        }
+    }
+}
