@@ -157,10 +157,10 @@ final class EpollLoop {
         if err == 0 { engine.upstreamConnected(u) }
     }
 
-    private func acceptReady(_ index: Int) {
+    private func acceptReady(_ index: Int, limit: Int = 64) {
         let lfd = listeners[index]
         guard lfd >= 0 else { return }
-        for _ in 0..<64 {
+        for _ in 0..<limit {
             let fd = nexus_accept_nonblocking(lfd)
             if fd < 0 {
                 let e = errno
@@ -312,8 +312,11 @@ final class EpollLoop {
             stopping = true
             drainDeadline = deadline
             acceptResumeAt = .max
-            closeListeners()
+            // Take every connection queued on the listeners first: closing a listener resets them, and their
+            // clients may have sent a request already. They are answered with Connection: close.
+            for i in listeners.indices { acceptReady(i, limit: .max) }
             engine.beginDrain(table.active)
+            closeListeners()
             for c in table.active { markDirty(c) }
         case .configure, .addresses, .credentials:
             engine.apply(message)

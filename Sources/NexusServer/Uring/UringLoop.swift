@@ -182,20 +182,9 @@ final class UringLoop {
         let more = flags & UInt32(IORING_CQE_F_MORE) != 0
         if !more { acceptArmed[index] = false }
         if result >= 0 {
-            if stopping { Socket.close(result); return }
-            guard clientCount < context.maxConnections, let c = table.acquire() else {
-                if engine.isTLSListener(index) { Socket.close(result) } else { // a plaintext 503 means nothing to a TLS client
-                    ConnectionRefusal.refuse(fd: result, date: engine.dateLine.readable, scratch: engine.scratch)
-                }
-                context.refusedConnections += 1
-                return
-            }
-            c.open(fd: result, now: engine.now)
-            clientCount += 1
-            Socket.setNoDelay(result)
-            engine.opened(c, listener: index)
-            armReceive(c)
-            if c.abort { markDirty(c) }
+            // Also while stopping: the client may have sent its request already; it is answered with
+            // Connection: close like any other during the drain.
+            adopt(result, listener: index)
         } else if result == -EMFILE || result == -ENFILE || result == -ENOBUFS || result == -ENOMEM {
             // Out of descriptors or memory: do not spin on accept. Stop it and try again in 100 ms.
             if engine.now - lastEMFILELog >= 5000 {
@@ -213,6 +202,42 @@ final class UringLoop {
             return
         }
         if !more && !acceptPaused && !stopping { armAccept(index) }
+        if !more && stopping { closeListener(index) }
+    }
+
+    /// Takes an accepted connection (or refuses it with 503 when every slot is taken).
+    private func adopt(_ fd: Int32, listener index: Int) {
+        guard clientCount < context.maxConnections, let c = table.acquire() else {
+            if engine.isTLSListener(index) { Socket.close(fd) } else { // a plaintext 503 means nothing to a TLS client
+                ConnectionRefusal.refuse(fd: fd, date: engine.dateLine.readable, scratch: engine.scratch)
+            }
+            context.refusedConnections += 1
+            return
+        }
+        c.open(fd: fd, now: engine.now)
+        clientCount += 1
+        Socket.setNoDelay(fd)
+        engine.opened(c, listener: index)
+        if stopping { engine.beginDrain([c]) }
+        armReceive(c)
+        if c.abort { markDirty(c) }
+    }
+
+    /// While stopping, once listener `i` has no accept in flight: accepts every connection the kernel queued on it
+    /// (closing it would reset them, and their clients may have sent a request already), then closes it.
+    private func closeListener(_ i: Int) {
+        let lfd = listeners[i]
+        guard lfd >= 0 else { return }
+        while true {
+            let fd = nexus_accept_nonblocking(lfd)
+            if fd < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                break
+            }
+            adopt(fd, listener: i)
+        }
+        Socket.close(lfd)
+        listeners[i] = -1
     }
 
     private func receiveCompleted(_ userData: UInt64, _ result: Int32, _ flags: UInt32) {
@@ -375,10 +400,16 @@ final class UringLoop {
             guard !stopping else { return }
             stopping = true
             drainDeadline = deadline
-            for i in listeners.indices where acceptArmed[i] {
-                ring.prepareCancel(target: UserData.make(.accept, slot: Int32(i)), userData: UserData.make(.cancel))
+            // A listener is closed only once its multishot accept is gone (the ring holds the socket open while the
+            // accept is in flight, and new connections would keep queueing on it, to be reset when it finally
+            // closes); then what is queued is accepted, and only then the socket closed (see closeListener).
+            for i in listeners.indices {
+                if acceptArmed[i] {
+                    ring.prepareCancel(target: UserData.make(.accept, slot: Int32(i)), userData: UserData.make(.cancel))
+                } else {
+                    closeListener(i)
+                }
             }
-            closeListeners()
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
         case .configure, .addresses, .credentials:
