@@ -211,6 +211,7 @@ final class Connection {
         upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0
         responseScanner.reset(); response.reset(); responseParsed = false; responseDecoder = nil; bodyPlan = .none; closeDelimited = false
         responseStarted = false; exchangeStart = 0
+        requestStart = 0; responseBytes = 0; upstreamName = nil; requestID = nil
         tls = nil; tlsEOF = false; tlsSessionKept = false
     }
 
