@@ -98,18 +98,39 @@ struct JSONLine {
 
     mutating func null() { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
 
-    mutating func bool(_ b: Bool) { bytes.append(contentsOf: Array((b ? "true" : "false").utf8)) }
+    mutating func bool(_ b: Bool) {
+        if b { bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65]) } else { bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65]) }
+    }
 
-    mutating func integer(_ n: Int) { bytes.append(contentsOf: Array(String(n).utf8)) }
+    /// Decimal digits, appended in place (no String).
+    mutating func integer(_ n: Int) {
+        if n < 0 { bytes.append(UInt8(ascii: "-")) }
+        var v = n.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(truncatingIfNeeded: v % 10) &+ 0x30)
+            v /= 10
+        } while v > 0
+        bytes[start...].reverse()
+    }
+
+    /// `n` as exactly `width` digits (0 <= n < 10^width).
+    private mutating func digits(_ n: Int, _ width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor &*= 10 }
+        var v = n
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: v / divisor) &+ 0x30)
+            v %= divisor
+            divisor /= 10
+        }
+    }
 
     /// Microseconds as milliseconds with three decimals.
     mutating func milliseconds(_ micros: Int64) {
         integer(Int(micros / 1000))
         bytes.append(UInt8(ascii: "."))
-        let frac = Int(micros % 1000)
-        bytes.append(UInt8(ascii: "0") + UInt8(frac / 100))
-        bytes.append(UInt8(ascii: "0") + UInt8(frac / 10 % 10))
-        bytes.append(UInt8(ascii: "0") + UInt8(frac % 10))
+        digits(Int(micros % 1000), 3)
     }
 
     mutating func string(_ s: String) {
@@ -125,7 +146,7 @@ struct JSONLine {
     /// JSON; request lines are ASCII, so this changes nothing in practice).
     mutating func string(_ b: UnsafeRawBufferPointer) {
         bytes.append(UInt8(ascii: "\""))
-        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        @inline(__always) func hex(_ v: UInt8) -> UInt8 { v < 10 ? v &+ 0x30 : v &+ 0x57 }
         for x in b {
             switch x {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"):
@@ -135,20 +156,21 @@ struct JSONLine {
                 bytes.append(x)
             default:
                 bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(x >> 4)], hex[Int(x & 15)]])
+                                          hex(x >> 4), hex(x & 15)])
             }
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    /// `"2026-11-27T02:59:01.123Z"` from Unix milliseconds.
+    /// `"2026-11-27T02:59:01.123Z"` from Unix milliseconds, digits appended in place.
     mutating func timestamp(_ ms: Int64) {
         let (y, mo, d, h, mi, s) = Self.civil(ms / 1000)
-        var t = ""
-        func pad(_ n: Int, _ w: Int) { let x = String(n); t += String(repeating: "0", count: max(0, w - x.count)) + x }
-        pad(y, 4); t += "-"; pad(mo, 2); t += "-"; pad(d, 2); t += "T"
-        pad(h, 2); t += ":"; pad(mi, 2); t += ":"; pad(s, 2); t += "."; pad(Int(ms % 1000), 3); t += "Z"
-        string(t)
+        bytes.append(UInt8(ascii: "\""))
+        digits(y, 4); bytes.append(UInt8(ascii: "-")); digits(mo, 2); bytes.append(UInt8(ascii: "-")); digits(d, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(h, 2); bytes.append(UInt8(ascii: ":")); digits(mi, 2); bytes.append(UInt8(ascii: ":")); digits(s, 2)
+        bytes.append(UInt8(ascii: ".")); digits(Int(ms % 1000), 3)
+        bytes.append(contentsOf: [UInt8(ascii: "Z"), UInt8(ascii: "\"")])
     }
 
     /// Unix seconds to UTC date and time (Howard Hinnant's days-to-civil).
