@@ -61,7 +61,12 @@ public final class LogWriter: Sendable {
 
     /// Starts a writer thread appending to the file at `path` (created with `mode` if missing); `reopen()` opens
     /// the path again, as logrotate's postrotate expects. The writer closes the file when it stops.
-    public init(path: String, mode: mode_t = 0o640, capacity: Int = 8192, threadName: String) throws(RuntimeSyscallError) {
+    ///
+    /// `batchMilliseconds` > 0: after each write the thread sleeps that long before it waits for more, so that a
+    /// busy producer wakes it (an eventfd write, a context switch) about once per period instead of once per line.
+    /// Lines then reach the file up to that much later; flush, reopen and stop wait as long at most.
+    public init(path: String, mode: mode_t = 0o640, capacity: Int = 8192, threadName: String,
+                batchMilliseconds: Int = 0) throws(RuntimeSyscallError) {
         let fd = Self.open(path, mode: mode)
         guard fd >= 0 else { throw RuntimeSyscallError(call: "open(\(path))", errno: errno) }
         self.fd = fd
@@ -75,7 +80,8 @@ public final class LogWriter: Sendable {
         self.mailbox = mailbox
         self.sharedFailures = failures
         thread = NexusThread.spawn(name: threadName) {
-            LogWriter.run(fd: fd, path: path, mode: mode, mailbox: mailbox, failures: failures)
+            LogWriter.run(fd: fd, path: path, mode: mode, batchMilliseconds: batchMilliseconds, mailbox: mailbox,
+                          failures: failures)
         }
     }
 
@@ -150,8 +156,8 @@ public final class LogWriter: Sendable {
     }
 
     /// The writer thread's loop: wait, drain into one buffer, write, signal flushes; until `.stop`.
-    private static func run(fd initial: Int32, path: String?, mode: mode_t = 0o640, mailbox: Mailbox<Message>,
-                            failures: FailureCounter) {
+    private static func run(fd initial: Int32, path: String?, mode: mode_t = 0o640, batchMilliseconds: Int = 0,
+                            mailbox: Mailbox<Message>, failures: FailureCounter) {
         var fd = initial
         defer { if path != nil { Glibc.close(fd) } }
         var buffer: [UInt8] = []
@@ -196,6 +202,8 @@ public final class LogWriter: Sendable {
             for signal in flushes { signal.signal() }
             flushes.removeAll(keepingCapacity: true)
             if stopRequested { return }
+            // Batching: posts made while this thread sleeps wake it once (the first sets the waker's flag).
+            if batchMilliseconds > 0 { usleep(UInt32(batchMilliseconds) * 1000) }
             _ = mailbox.waker.waitBlocking(timeoutMilliseconds: -1)
         }
     }
