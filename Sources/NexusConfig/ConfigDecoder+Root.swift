@@ -1,6 +1,6 @@
 extension ConfigDecoder {
     static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state",
-                           "auth", "plans", "consumers", "workflows", "workflow_api"]
+                           "auth", "plans", "consumers", "workflows", "workflow_api", "metrics", "access_log"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -36,6 +36,8 @@ extension ConfigDecoder {
         let log = fields["log"].flatMap { decodeLog($0, path: "log") } ?? .defaults
         let admin = fields["admin"].flatMap { decodeAdmin($0, path: "admin") } ?? .defaults
         let state = fields["state"].flatMap { decodeState($0, path: "state") } ?? .defaults
+        let metrics = fields["metrics"].flatMap { decodeMetrics($0, path: "metrics") }
+        let accessLog = fields["access_log"].flatMap { decodeAccessLog($0, path: "access_log") }
         // Upstreams first: routes check the names they use against them.
         let upstreams = fields["upstreams"].map { decodeUpstreams($0, path: "upstreams") } ?? []
         let routes = fields["routes"].map { decodeRoutes($0, path: "routes") } ?? []
@@ -71,6 +73,8 @@ extension ConfigDecoder {
                                  log: log, upstreams: upstreams, routes: routes)
         config.admin = admin
         config.state = state
+        config.metrics = metrics
+        config.accessLog = accessLog
         config.auth = auth
         config.plans = plans
         config.consumers = consumers
@@ -101,6 +105,25 @@ extension ConfigDecoder {
         state.usageRetention = duration(fields, "usage_retention", default: d.usageRetention, maximum: StateConfig.maximumRetention)
         state.usageFlush = duration(fields, "usage_flush", default: d.usageFlush, maximum: .seconds(60))
         return state
+    }
+
+    mutating func decodeMetrics(_ node: YAMLNode, path: String) -> MetricsConfig? {
+        guard let fields = fields(node, path: path, allowed: ["address"]) else { return nil }
+        guard let a = required(fields, "address", expected: "an address like 127.0.0.1:9464", ValueParsers.address) else { return nil }
+        return MetricsConfig(host: a.host, port: a.port, isIPv6: a.isIPv6)
+    }
+
+    mutating func decodeAccessLog(_ node: YAMLNode, path: String) -> AccessLogConfig? {
+        guard let fields = fields(node, path: path, allowed: ["path", "log_query"]) else { return nil }
+        let file = required(fields, "path", expected: "a file path") { text throws(InvalidValue) in
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F }) else {
+                throw InvalidValue("expected a file path without control characters")
+            }
+            return text
+        }
+        let logQuery = value(fields, "log_query", default: true, expected: "true or false", ValueParsers.boolean)
+        guard let file else { return nil }
+        return AccessLogConfig(path: file, logQuery: logQuery)
     }
 
     mutating func decodeAdmin(_ node: YAMLNode, path: String) -> AdminConfig? {

@@ -20,6 +20,10 @@ public struct NexusConfig: Sendable, Equatable {
     public var admin: AdminConfig = .defaults
     /// The durable state folder. YAML: `state`.
     public var state: StateConfig = .defaults
+    /// The Prometheus metrics listener; nil: none. YAML: `metrics`.
+    public var metrics: MetricsConfig?
+    /// The JSON access log; nil: none. YAML: `access_log`.
+    public var accessLog: AccessLogConfig?
     /// Backend groups that proxy routes forward to, in file order, names unique. Default none. YAML: `upstreams`.
     public var upstreams: [UpstreamConfig]
     /// Routes in file order. Default none. YAML: `routes`.

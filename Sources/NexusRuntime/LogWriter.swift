@@ -19,11 +19,15 @@ public final class LogWriter: Sendable {
     private enum Message: Sendable {
         case line([UInt8])
         case flush(FlushSignal)
+        /// Open `path` again (after logrotate renamed the file) and write there from now on.
+        case reopen
         case stop
     }
 
-    /// The descriptor the writer thread writes to.
+    /// The descriptor the writer thread writes to (for a writer of a file: the first one it opened).
     public let fd: Int32
+    /// The file a `reopen()` opens again; nil for a writer of a descriptor it was given.
+    public let path: String?
     private let mailbox: Mailbox<Message>
     /// Lines refused because `stop()` had begun.
     private let refusedAfterStop = Atomic<Int>(0)
@@ -45,13 +49,51 @@ public final class LogWriter: Sendable {
     public init(fd: Int32 = STDERR_FILENO, capacity: Int = 8192,
                 threadName: String = "nexus-log") throws(RuntimeSyscallError) {
         self.fd = fd
+        path = nil
         let mailbox = try Mailbox<Message>(capacity: capacity)
         let failures = FailureCounter()
         self.mailbox = mailbox
         self.sharedFailures = failures
         thread = NexusThread.spawn(name: threadName) {
-            LogWriter.run(fd: fd, mailbox: mailbox, failures: failures)
+            LogWriter.run(fd: fd, path: nil, mailbox: mailbox, failures: failures)
         }
+    }
+
+    /// Starts a writer thread appending to the file at `path` (created with `mode` if missing); `reopen()` opens
+    /// the path again, as logrotate's postrotate expects. The writer closes the file when it stops.
+    ///
+    /// `batchMilliseconds` > 0: after each write the thread sleeps that long before it waits for more, so that a
+    /// busy producer wakes it (an eventfd write, a context switch) about once per period instead of once per line.
+    /// Lines then reach the file up to that much later; flush, reopen and stop wait as long at most.
+    public init(path: String, mode: mode_t = 0o640, capacity: Int = 8192, threadName: String,
+                batchMilliseconds: Int = 0) throws(RuntimeSyscallError) {
+        let fd = Self.open(path, mode: mode)
+        guard fd >= 0 else { throw RuntimeSyscallError(call: "open(\(path))", errno: errno) }
+        self.fd = fd
+        self.path = path
+        let mailbox: Mailbox<Message>
+        do { mailbox = try Mailbox<Message>(capacity: capacity) } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        let failures = FailureCounter()
+        self.mailbox = mailbox
+        self.sharedFailures = failures
+        thread = NexusThread.spawn(name: threadName) {
+            LogWriter.run(fd: fd, path: path, mode: mode, batchMilliseconds: batchMilliseconds, mailbox: mailbox,
+                          failures: failures)
+        }
+    }
+
+    private static func open(_ path: String, mode: mode_t) -> Int32 {
+        Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, mode)
+    }
+
+    /// Asks the writer to open its path again (lines queued before go to the old file); no-op without a path.
+    /// Any thread; returns at once.
+    public func reopen() {
+        guard path != nil, !stopping.load(ordering: .relaxed) else { return }
+        postControl(.reopen)
     }
 
     deinit {
@@ -114,7 +156,10 @@ public final class LogWriter: Sendable {
     }
 
     /// The writer thread's loop: wait, drain into one buffer, write, signal flushes; until `.stop`.
-    private static func run(fd: Int32, mailbox: Mailbox<Message>, failures: FailureCounter) {
+    private static func run(fd initial: Int32, path: String?, mode: mode_t = 0o640, batchMilliseconds: Int = 0,
+                            mailbox: Mailbox<Message>, failures: FailureCounter) {
+        var fd = initial
+        defer { if path != nil { Glibc.close(fd) } }
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1 << 16)
         var linesInBuffer = 0
@@ -138,6 +183,17 @@ public final class LogWriter: Sendable {
                     if buffer.count >= 1 << 16 { writeBuffer() }
                 case .flush(let signal):
                     flushes.append(signal)
+                case .reopen:
+                    writeBuffer()
+                    // A file that cannot be opened (full disk, permissions) keeps the old descriptor: lines keep
+                    // going to the renamed file rather than nowhere.
+                    if let path {
+                        let new = open(path, mode: mode)
+                        if new >= 0 {
+                            Glibc.close(fd)
+                            fd = new
+                        }
+                    }
                 case .stop:
                     stopRequested = true
                 }
@@ -146,6 +202,8 @@ public final class LogWriter: Sendable {
             for signal in flushes { signal.signal() }
             flushes.removeAll(keepingCapacity: true)
             if stopRequested { return }
+            // Batching: posts made while this thread sleeps wake it once (the first sets the waker's flag).
+            if batchMilliseconds > 0 { usleep(UInt32(batchMilliseconds) * 1000) }
             _ = mailbox.waker.waitBlocking(timeoutMilliseconds: -1)
         }
     }

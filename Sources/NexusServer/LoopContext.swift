@@ -28,6 +28,9 @@ final class LoopContext: @unchecked Sendable {
     let credentials: CredentialTable
     /// What the loop publishes for status and metrics.
     let counters = LoopCounters()
+    /// Where the loop leaves its metrics at each tick (nil: no metrics listener), and the access log (nil: off).
+    var metricsBoard: MetricsBoard?
+    var accessLog: AccessLog?
     /// Connections answered 503 because every slot was taken.
     var refusedConnections = 0
 

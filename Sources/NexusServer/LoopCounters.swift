@@ -1,7 +1,7 @@
 import NexusSystem
 import Synchronization
 
-/// What a loop publishes about itself for `nexusctl status` (and, later, metrics): written by the loop at each
+/// What a loop publishes about itself for `nexusctl status`, /metrics and /readyz: written by the loop at each
 /// tick with relaxed stores, read by the admin thread; each value stands alone, so no ordering is needed.
 public final class LoopCounters: Sendable {
     /// Requests answered since start.

@@ -49,6 +49,18 @@ public final class Server: @unchecked Sendable {
     /// The API keys in force: what a loop starts with, and what `publish(credentials:)` last sent.
     private let credentials = Mutex<CredentialTable>(.empty)
 
+    /// Observability (set before `start()`): whether the loops publish metrics, and the access log.
+    public var metricsEnabled = false
+    public var accessLog: AccessLog?
+    /// Each loop's metrics as of its last tick.
+    private(set) var boards: [MetricsBoard] = []
+    /// The upstream pools in force (for backend health in the metrics); replaced by a reload.
+    let currentPools = Mutex<[UpstreamPool]>([])
+    /// Set once `shutdown` was asked: /readyz answers 503.
+    private let drainingFlag = Atomic<Bool>(false)
+    /// Unix seconds when the server was created (the process start, for `process_start_time_seconds`).
+    public let startedAt = Clock.unixSeconds()
+
     public init(config: NexusConfig, logger: Logger, usageSink: UsageSink? = nil) {
         self.config = config
         self.logger = logger
@@ -147,6 +159,12 @@ public final class Server: @unchecked Sendable {
                                       tls: listenerTLS, mailbox: mailbox, logger: loopLogger, usageSink: usageSink,
                                       credentials: credentials.withLock { $0 })
             counters.append(context.counters)
+            if metricsEnabled {
+                let board = MetricsBoard()
+                context.metricsBoard = board
+                boards.append(board)
+            }
+            context.accessLog = accessLog
             let backend = self.backend
             threads.append(NexusThread.spawn(name: "nexus-loop-\(i)", cpu: nil) {
                 runLoop(context: context, backend: backend, status: status)
@@ -173,6 +191,7 @@ public final class Server: @unchecked Sendable {
         }
         m.start()
         monitor = m
+        currentPools.withLock { $0 = pools }
     }
 
     /// Totals over the loops, as of their last tick (at most 250 ms old).
@@ -191,8 +210,21 @@ public final class Server: @unchecked Sendable {
         counters.map { now - $0.lastTick.load(ordering: .relaxed) }
     }
 
+    /// Whether a shutdown (drain) has begun.
+    public var isDraining: Bool { drainingFlag.load(ordering: .relaxed) }
+
+    /// Posts dropped by the loops' mailboxes (control messages are retried, so in practice none).
+    var loopMailboxDrops: Int { mailboxes.reduce(0) { $0 + $1.dropped } }
+
+    /// Usage reports the maintenance thread's mailbox dropped.
+    var usageDrops: Int { usageSink?.mailbox.dropped ?? 0 }
+
+    /// Each loop's counters (connections, requests, last tick).
+    var loopCounters: [LoopCounters] { counters }
+
     /// Asks every loop to stop accepting, finish in-flight requests and close by `deadline` (monotonic ms).
     public func shutdown(deadline: Int64) {
+        drainingFlag.store(true, ordering: .relaxed) // relaxed: read alone by /readyz
         monitor?.stop()
         monitor = nil
         for m in mailboxes { post(.shutdown(deadline: deadline), to: m) }

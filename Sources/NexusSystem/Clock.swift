@@ -22,4 +22,11 @@ public enum Clock {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int(ts.tv_sec)
     }
+
+    /// Milliseconds since the Unix epoch (CLOCK_REALTIME), for log timestamps.
+    @inlinable public static func unixMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
 }

@@ -17,7 +17,8 @@ struct Nexusd: ParsableCommand {
         abstract: "Nexus edge gateway daemon.",
         discussion: """
             Runs the gateway on the configuration FILE. SIGTERM or SIGINT drains (stop accepting, finish in-flight \
-            requests up to timeouts.shutdown_grace, close); SIGHUP re-reads routes, limits and timeouts.
+            requests up to timeouts.shutdown_grace, close); SIGHUP re-reads routes, limits and timeouts; SIGUSR1 \
+            reopens the access log.
             """,
         version: "nexusd \(NexusVersion.string)")
 
@@ -122,7 +123,12 @@ struct Nexusd: ParsableCommand {
         if cfg.auth == nil {
             logger.warning("no 'auth' section: nexusd authenticates nobody and every route is open")
         }
-        do { try server.start() } catch {
+        let observability: Observability
+        do {
+            observability = try Observability(config: cfg, configFile: file, server: server, logger: logger)
+            try server.start()
+            try observability.start(server: server, writer: writer)
+        } catch {
             logger.critical("\(error)")
             writer.stop()
             FileHandleStderr.write("Error: \(error)\n")
@@ -156,11 +162,14 @@ struct Nexusd: ParsableCommand {
             case SIGHUP:
                 _ = reloader.reload()
                 cfg = reloader.config
+            case SIGUSR1:
+                observability.reopen()
             default:
                 continue
             }
         }
         server.wait()
+        observability.stop()
         credentials.stopFetching()
         maintenance.stop()
         state.close()

@@ -99,9 +99,10 @@ final class Reloader: Sendable {
             credentials.commit(keys)
             let old = state.file
             var note = ""
-            if new.listeners.map(\.address) != old.listeners.map(\.address) || new.threads != old.threads || new.io != old.io || new.admin != old.admin {
-                note = "; listener, thread, io and admin changes take effect at the next restart"
-                logger.warning("reload: listener, thread, io and admin changes take effect at the next restart")
+            if new.listeners.map(\.address) != old.listeners.map(\.address) || new.threads != old.threads || new.io != old.io || new.admin != old.admin
+                || new.metrics != old.metrics || new.accessLog != old.accessLog {
+                note = "; listener, thread, io, admin, metrics and access_log changes take effect at the next restart"
+                logger.warning("reload: listener, thread, io, admin, metrics and access_log changes take effect at the next restart")
             }
             // Only what a reload applies becomes current; the rest waits for a restart.
             state.file.routes = new.routes

@@ -38,6 +38,14 @@ import Testing
         #expect(config.routes[2].handler == .echo)
         guard case .static(let health) = config.routes[3].handler else { Issue.record("/healthz is not static"); return }
         #expect(health.body == Array("ok\n".utf8))
+        #expect(config.metrics == nil && config.accessLog == nil) // commented out: off
+    }
+
+    @Test func packagedNexusYAML() throws {
+        let config = try ConfigLoader.load(path: Self.repositoryRoot + "/packaging/nexus.yaml")
+        #expect(config.metrics == MetricsConfig(host: "127.0.0.1", port: 9464, isIPv6: false))
+        #expect(config.accessLog == AccessLogConfig(path: "/var/log/nexus/access.log", logQuery: false))
+        #expect(config.state.folder == "/var/lib/nexus")
     }
 
     @Test func benchmarkOriginYAML() throws {

@@ -176,9 +176,12 @@ extension HTTPEngine {
         usage.count(slot: c.routeSlot, consumer: c.principal, status: status, rejected: true)
         let closing = c.head.hasBody || !c.head.keepAlive || draining
         let connection: ConnectionField = closing ? .close : (c.head.version == .http10 ? .keepAlive : .none)
+        let before = c.outbox.readableBytes
         AccessResponse.write(status: status, type: type, title: title, detail: detail, fields: fields, violatedPolicies: violated,
                              headOnly: c.head.method == .head, connection: connection, date: dateLine.readable, into: c.outbox,
                              scratch: scratch)
+        metrics.rejected(slot: c.routeSlot, status: status)
+        answered(c, slot: c.routeSlot, status: status, bytes: c.outbox.readableBytes - before)
         if closing { c.closeAfterFlush = true }
         readyForNextRequest(c)
     }

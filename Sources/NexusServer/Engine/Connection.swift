@@ -60,6 +60,15 @@ final class Connection {
     var routeSlot = -1
     /// The status of the final response to the current proxied request (0 until known).
     var responseStatus = 0
+    /// When the current request's first byte arrived (the engine's batch clock, monotonic µs): latency and the
+    /// access log's duration.
+    var requestStart: Int64 = 0
+    /// Bytes of the current proxied response queued for the client so far (head and body).
+    var responseBytes = 0
+    /// The backend that answered the current proxied request (for the access log), and the X-Request-Id sent
+    /// with it (kept only while an access log is on).
+    var upstreamName: String?
+    var requestID: String?
     /// Who sent the current request (nil: anonymous).
     var principal: Principal?
     /// RateLimit-Policy and RateLimit fields for the current response.
@@ -202,6 +211,7 @@ final class Connection {
         upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0
         responseScanner.reset(); response.reset(); responseParsed = false; responseDecoder = nil; bodyPlan = .none; closeDelimited = false
         responseStarted = false; exchangeStart = 0
+        requestStart = 0; responseBytes = 0; upstreamName = nil; requestID = nil
         tls = nil; tlsEOF = false
     }
 

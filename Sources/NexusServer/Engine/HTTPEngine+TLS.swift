@@ -59,6 +59,7 @@ extension HTTPEngine {
             upstreamFailed(c, status: 502, detail: detail)
             return
         }
+        if c.role == .client { metrics.tlsFailures &+= 1 }
         tlsLog?(c, reason)
         c.input.clear()
         if tls.hasOutput {

@@ -12,8 +12,11 @@ import NexusTLS
 final class HTTPEngine {
     var settings: EngineSettings
     var routes: RouteTable
-    /// The current time (monotonic ms), set by the driver once per batch of events.
+    /// The current time (monotonic ms), set by the driver once per batch of events (`advanceClock`).
     var now: Int64 = 0
+    /// The same instant in monotonic µs: request latencies are measured in batches of events, which is as fine
+    /// as the loop can tell them apart, and costs no clock read per request.
+    var nowMicros: Int64 = 0
     /// Shutting down: every response closes its connection, idle ones are closed.
     var draining = false
     /// "Date: <IMF-fixdate>\r\n", refreshed once a second.
@@ -60,6 +63,11 @@ final class HTTPEngine {
     var tlsLog: ((Connection, String) -> Void)?
     /// Called when a backend is ejected (for the log).
     var logEjection: ((Backend) -> Void)?
+    /// Request metrics by route (the loop's own arrays), and where the tick leaves their copy (nil: no metrics).
+    var metrics: LoopMetrics
+    var metricsBoard: MetricsBoard?
+    /// The access log (nil: off).
+    var accessLog: AccessLog?
 
     init(settings: EngineSettings, routes: RouteTable, table: ConnectionTable = ConnectionTable(capacity: 0),
          upstreams: LoopUpstreams = LoopUpstreams([]), usageSink: UsageSink? = nil) {
@@ -67,6 +75,7 @@ final class HTTPEngine {
         self.routes = routes
         self.usageSink = usageSink
         usage = UsageCounters(names: routes.names)
+        metrics = LoopMetrics(names: routes.names)
         self.table = table
         self.upstreams = upstreams
         var l = settings.limits
@@ -103,6 +112,7 @@ final class HTTPEngine {
         case .configure(let routes, let settings, let pools, let tls):
             flushUsage(force: true)
             usage = UsageCounters(names: routes.names)
+            metrics.rename(routes.names)
             self.routes = routes
             self.settings = settings
             listenerTLS = tls
@@ -125,6 +135,28 @@ final class HTTPEngine {
         if !deltas.isEmpty && !sink.mailbox.tryPost(.usage(deltas)) { usage.restore(deltas) }
         let failures = usage.takeFailures()
         if !failures.isEmpty { _ = sink.mailbox.tryPost(.authFailures(failures)) } // a full mailbox drops them (counted there)
+    }
+
+    /// Reads the clock once for a batch of events: `now` (ms) and `nowMicros`.
+    @inline(__always)
+    func advanceClock() {
+        let ns = Clock.monotonicNanoseconds()
+        now = ns / 1_000_000
+        nowMicros = ns / 1000
+    }
+
+    /// Leaves a copy of the metrics for the metrics thread (at the tick).
+    func publishMetrics() {
+        metricsBoard?.publish(metrics.snapshot(tlsHandshakes: tlsHandshakes, tlsResumed: tlsResumed))
+    }
+
+    /// One request was answered with `status` and `bytes` of response: counted in the route's metrics and, when
+    /// the access log is on, logged. `slot` is the route slot (-1: no route took the request).
+    @inline(__always)
+    func answered(_ c: Connection, slot: Int, status: Int, bytes: Int) {
+        let micros = max(0, nowMicros - c.requestStart)
+        metrics.record(slot: slot, status: status, micros: micros)
+        if let accessLog { accessLog.log(self, c, slot: slot, status: status, bytes: bytes, micros: micros) }
     }
 
     /// Marks `c` for settling at the end of this batch.
@@ -229,6 +261,7 @@ final class HTTPEngine {
                 if c.input.isEmpty { return }
                 if !c.requestStarted {
                     c.requestStarted = true
+                    c.requestStart = nowMicros
                     c.timer = .none
                 }
                 switch c.scanner.scan(c.input.readable, limits: settings.limits) {
@@ -378,33 +411,47 @@ final class HTTPEngine {
         if !keepAlive { c.closeAfterFlush = true }
         let headOnly = head.method == .head
         let date = dateLine.readable
+        let before = c.outbox.readableBytes
+        let status: Int
         switch c.target {
         case .fixed(let r):
+            status = r.status
             usage.count(slot: c.routeSlot, consumer: c.principal, status: r.status)
             r.write(into: c.outbox, headOnly: headOnly, connection: connection, date: date, extra: c.rateLimitFields)
         case .echo:
+            status = 200
             usage.count(slot: c.routeSlot, consumer: c.principal, status: 200)
             EchoResponse.write(head: head, headBytes: c.headBytes.readable, body: c.body.readable, into: c.outbox,
                                scratch: scratch, headOnly: headOnly, connection: connection, date: date, extra: c.rateLimitFields)
         case .notFound:
+            status = 404
             ProblemResponse.write(status: 404, detail: "no route matches this path", headOnly: headOnly,
                                   connection: connection, date: date, into: c.outbox, scratch: scratch)
         case .proxy:
             preconditionFailure("proxied requests are answered by the proxy path")
         case .methodNotAllowed(let allow):
+            status = 405
             ProblemResponse.write(status: 405, detail: "this route does not accept this method", allow: allow,
                                   headOnly: headOnly, connection: connection, date: date, into: c.outbox, scratch: scratch)
         case .workflows(let endpoint, let api, let prefixLength):
+            c.responseStatus = 0
             respondWorkflow(c, endpoint, api: api, prefixLength: prefixLength, connection: connection, headOnly: headOnly)
+            // 0: admit refused the call and recorded its own answer.
+            status = c.responseStatus
+            c.responseStatus = 0
         }
+        if status != 0 { answered(c, slot: c.routeSlot, status: status, bytes: c.outbox.readableBytes - before) }
         c.body.clear()
     }
 
     /// Answers a protocol error and closes the connection after the response.
     private func fail(_ c: Connection, _ e: HTTPParseError) {
         requestsServed &+= 1
+        let before = c.outbox.readableBytes
         ProblemResponse.write(status: e.status, detail: String(describing: e.detail), headOnly: false, connection: .close,
                               date: dateLine.readable, into: c.outbox, scratch: scratch)
+        // A head that failed to parse (or never came) has no route: only a body error does.
+        answered(c, slot: c.phase == .head ? -1 : c.routeSlot, status: e.status, bytes: c.outbox.readableBytes - before)
         c.closeAfterFlush = true
         c.input.clear()
         c.phase = .head

@@ -36,6 +36,8 @@ final class EpollLoop {
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
                             upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
         engine.credentials = context.credentials
+        engine.metricsBoard = context.metricsBoard
+        engine.accessLog = context.accessLog
         listeners = context.listeners
         engine.listenerTLS = context.tls
         engine.tlsLog = { [logger = context.logger] c, reason in
@@ -71,12 +73,12 @@ final class EpollLoop {
     }
 
     func run() {
-        engine.now = Clock.monotonicMilliseconds()
+        engine.advanceClock()
         nextTick = engine.now + 250
         while true {
             let wait = Int32(clamping: max(0, min(nextTick, acceptResumeAt) - engine.now))
             let n = epoll_wait(epfd, events, Int32(maxEvents), wait)
-            engine.now = Clock.monotonicMilliseconds()
+            engine.advanceClock()
             if n < 0 && errno != EINTR {
                 context.logger.critical("epoll_wait failed", metadata: ["error": "\(SystemError.describe(errno))"])
                 break
@@ -294,6 +296,7 @@ final class EpollLoop {
         engine.refreshDate()
         engine.sweep(table.active) { markDirty($0) }
         context.counters.publish(requests: engine.requestsServed, connections: clientCount, now: engine.now)
+        engine.publishMetrics()
         engine.flushUsage()
     }
 

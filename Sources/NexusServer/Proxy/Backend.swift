@@ -28,6 +28,8 @@ final class Backend: Sendable {
     let resolveRequested = Atomic<Bool>(false)
     /// Active health check verdict: false once `fall` checks in a row failed, true again after `rise` passed.
     let activeHealthy = Atomic<Bool>(true)
+    /// Times passive health ejected the backend (for metrics; a rare event, so one shared counter).
+    let ejections = Atomic<Int>(0)
 
     init(pool: String, index: Int, name: String, weight: Int, addresses: [SocketAddress], hostField: String) {
         self.pool = pool
@@ -55,6 +57,7 @@ final class Backend: Sendable {
         guard maxFailures > 0, n >= maxFailures else { return false }
         consecutiveFailures.store(0, ordering: .relaxed)
         ejectedUntil.store(now + ejectFor, ordering: .relaxed)
+        ejections.wrappingAdd(1, ordering: .relaxed) // relaxed: a statistic, pairs with nothing
         return true
     }
 }

@@ -86,6 +86,9 @@ extension HTTPEngine {
                         clientIP: ipBytes, isTLS: c.tls != nil, trustIncomingForwarded: false,
                         options: options, requestIDs: &requestIDs, into: c.forwardHead)
                     c.upgradeRequested = forwarded.upgrade
+                    if accessLog != nil, let r = forwarded.requestID {
+                        c.requestID = String(decoding: UnsafeRawBufferPointer(rebasing: c.forwardHead.readable[r]), as: UTF8.self)
+                    }
                     return nil
                 } catch {
                     return error
@@ -140,6 +143,7 @@ extension HTTPEngine {
         }
         state.active[i] += 1
         exchangesInFlight += 1
+        c.upstreamName = state.pool.backends[i].name
         u.peer = c
         c.peer = u
         u.responseScanner.reset()
@@ -235,6 +239,7 @@ extension HTTPEngine {
                                                     clientVersion: c.head.version, into: c.outbox)
                         u.input.consume(length)
                         usage.count(slot: c.routeSlot, consumer: c.principal, status: 101)
+                        answered(c, slot: c.routeSlot, status: 101, bytes: 0)
                         startTunnel(c, u)
                         return
                     }
@@ -250,6 +255,7 @@ extension HTTPEngine {
                     continue
                 }
                 let framing = ResponseFraming.framing(of: u.response, requestMethod: c.head.method)
+                let headStart = c.outbox.readableBytes
                 let plan = ResponseForwarder.writeHead(
                     response: u.response, headBytes: headBytes, framing: framing,
                     // A response that comes before the whole request body ends the client connection (the rest of
@@ -258,6 +264,7 @@ extension HTTPEngine {
                     keepAliveToClient: c.head.keepAlive && !draining && c.requestForwarded,
                     clientVersion: c.head.version, extraFields: c.rateLimitFields, into: c.outbox)
                 if plan.closeClient { c.closeAfterFlush = true }
+                c.responseBytes &+= c.outbox.readableBytes - headStart
                 c.responseHeadSent = true
                 c.responseStatus = u.response.status
                 c.forwardHead.clear()
@@ -296,6 +303,7 @@ extension HTTPEngine {
         guard !u.input.isEmpty, var decoder = u.responseDecoder else { return }
         let input = u.input.readable
         let consumed: Int
+        let bodyStart = c.outbox.readableBytes
         do {
             switch u.bodyPlan {
             case .decoded:
@@ -314,6 +322,7 @@ extension HTTPEngine {
         }
         u.input.consume(consumed)
         u.responseDecoder = decoder
+        c.responseBytes &+= c.outbox.readableBytes - bodyStart
         touch(c)
         if decoder.isComplete {
             finishExchange(u, reusable: u.response.keepAlive && u.input.isEmpty)
@@ -350,7 +359,11 @@ extension HTTPEngine {
     func completeProxied(_ c: Connection) {
         requestsServed &+= 1
         usage.count(slot: c.routeSlot, consumer: c.principal, status: c.responseStatus)
+        answered(c, slot: c.routeSlot, status: c.responseStatus, bytes: c.responseBytes)
         c.responseStatus = 0
+        c.responseBytes = 0
+        c.upstreamName = nil
+        c.requestID = nil
         readyForNextRequest(c)
         touch(c)
         if !c.input.isEmpty && !c.closeAfterFlush { process(c) }
@@ -401,8 +414,10 @@ extension HTTPEngine {
         }
         let keepAlive = c.head.keepAlive && !draining && c.decoder == nil
         let connection: ConnectionField = keepAlive ? (c.head.version == .http10 ? .keepAlive : .none) : .close
+        let before = c.outbox.readableBytes
         ProblemResponse.write(status: status, detail: detail, headOnly: c.head.method == .head, connection: connection,
                               date: dateLine.readable, into: c.outbox, scratch: scratch)
+        c.responseBytes = c.outbox.readableBytes - before
         if !keepAlive { c.closeAfterFlush = true }
         c.forwardHead.clear()
         c.responseStatus = status

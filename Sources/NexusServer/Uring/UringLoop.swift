@@ -46,6 +46,8 @@ final class UringLoop {
         engine = HTTPEngine(settings: context.settings, routes: context.routes, table: table,
                             upstreams: LoopUpstreams(context.pools), usageSink: context.usageSink)
         engine.credentials = context.credentials
+        engine.metricsBoard = context.metricsBoard
+        engine.accessLog = context.accessLog
         listeners = context.listeners
         engine.listenerTLS = context.tls
         engine.tlsLog = { [logger = context.logger] c, reason in
@@ -70,7 +72,7 @@ final class UringLoop {
 
     /// Runs until a shutdown message has been handled and every connection is closed.
     func run() {
-        engine.now = Clock.monotonicMilliseconds()
+        engine.advanceClock()
         armAccepts()
         ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
         armWake()
@@ -83,7 +85,7 @@ final class UringLoop {
                     break
                 }
             }
-            engine.now = Clock.monotonicMilliseconds()
+            engine.advanceClock()
             busy = false
             while true {
                 let n = ring.peekBatch(cqes, max: batch)
@@ -390,6 +392,7 @@ final class UringLoop {
         engine.refreshDate()
         engine.sweep(table.active) { markDirty($0) }
         context.counters.publish(requests: engine.requestsServed, connections: clientCount, now: engine.now)
+        engine.publishMetrics()
         engine.flushUsage()
         ring.prepareTimeout(tickSpec, userData: UserData.make(.tick))
     }

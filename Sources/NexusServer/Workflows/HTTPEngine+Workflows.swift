@@ -179,6 +179,7 @@ struct WorkflowOutput {
     }
 
     func write(_ status: Int, contentType: String?, fields: [(String, String)], body: [UInt8]) {
+        c.responseStatus = status // for metrics and the access log (respond records it)
         let out = c.outbox
         ResponseWriter.head(status: status, into: out)
         if let contentType { out.append("Content-Type: "); out.append(contentType); out.append("\r\n") }
