@@ -208,3 +208,38 @@ def test_log_query_false_and_sigusr1_reopens_after_rename(nexus, tmp_path):
     assert [(x["path"], x["status"]) for x in after] == [("/orders", 401)]
     assert len(read_lines(rotated, 2)) == 2
     assert (log.stat().st_mode & 0o777) == 0o640
+
+
+@pytest.fixture
+def obs_pki():
+    from tls_certs import OPENSSL, TestPKI
+    import tempfile
+    if OPENSSL is None:
+        pytest.skip("the openssl command is not installed")
+    with tempfile.TemporaryDirectory(prefix="nexus-pki-") as d:
+        yield TestPKI(Path(d))
+
+
+def test_tls_handshake_metrics(nexus, obs_pki):
+    import ssl
+    from tls_certs import tls_listener
+    cfg = tls_listener(obs_pki)
+    cfg["metrics"] = {"address": "127.0.0.1:0"}
+    srv = nexus(cfg)
+    addr = metrics_address(srv)
+    ctx = ssl.create_default_context(cafile=obs_pki.path("ca.pem"))
+    for _ in range(2):
+        with ctx.wrap_socket(socket.create_connection((srv.host, srv.port), timeout=5), server_hostname="a.test") as s:
+            s.sendall(b"GET /api/echo HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+            assert s.recv(4096).startswith(b"HTTP/1.1 200")
+    # Plain HTTP to the TLS port: a failed handshake.
+    with socket.create_connection((srv.host, srv.port), timeout=5) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+        try:
+            s.recv(4096)
+        except OSError:
+            pass
+    m = wait_metric(addr, "nexus_tls_handshake_failures_total", 1)
+    assert m["nexus_tls_handshakes_total"] == 2
+    assert m["nexus_tls_handshake_failures_total"] == 1
+    assert m['nexus_http_requests_total{route="(unmatched)",status_class="2xx"}'] == 0
