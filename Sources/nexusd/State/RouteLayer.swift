@@ -12,40 +12,23 @@ import Synchronization
 /// invalid (its upstream gone, a file route matching the same requests) is refused; at start such a route is left
 /// out and reported (`problem` in `nexusctl routes show`), so nexusd still starts.
 final class RouteLayer: StateComponent {
-    struct Entry: Codable, Sendable, Equatable {
+    struct Entry: NamedEntry, Equatable {
         var name: String
         /// The definition as JSON text; nil for a tombstone.
         var spec: String?
     }
 
-    struct Removal: Codable {
-        var name: String
-    }
 
     static let putType: UInt16 = 5
     static let removeType: UInt16 = 6
     let recordTypes = [putType, removeType]
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = NamedEntries<Entry>(putType: RouteLayer.putType, removeType: RouteLayer.removeType)
 
-    func apply(type: UInt16, payload: [UInt8]) {
-        switch type {
-        case Self.putType:
-            if let e = RecordJSON.decode(Entry.self, payload) { entries.withLock { $0[e.name] = e } }
-        case Self.removeType:
-            if let r = RecordJSON.decode(Removal.self, payload) { entries.withLock { $0[r.name] = nil } }
-        default:
-            break
-        }
-    }
-
-    func reset() { entries.withLock { $0 = [:] } }
-
-    func image() -> [SnapshotRecord] {
-        snapshot().values.sorted { $0.name < $1.name }.map { SnapshotRecord(type: Self.putType, payload: RecordJSON.encode($0)) }
-    }
-
-    func snapshot() -> [String: Entry] { entries.withLock { $0 } }
+    func apply(type: UInt16, payload: [UInt8]) { entries.apply(type: type, payload: payload) }
+    func reset() { entries.reset() }
+    func image() -> [SnapshotRecord] { entries.image() }
+    func snapshot() -> [String: Entry] { entries.snapshot() }
 
     /// The file's routes with `layer` on top: the routes in force, and the runtime routes left out with why.
     static func merge(file: [RouteConfig], layer: [String: Entry], upstreams: [String]) -> (routes: [RouteConfig], leftOut: [String: String]) {
@@ -76,12 +59,8 @@ final class RouteLayer: StateComponent {
     }
 
     /// Puts an entry (a definition or a tombstone) durably.
-    func put(_ entry: Entry, in store: StateStore) throws(StoreChangeError) {
-        try store.change { w throws(StoreChangeError) in try w.write(Self.putType, entry) }
-    }
+    func put(_ entry: Entry, in store: StateStore) throws(StoreChangeError) { try entries.put(entry, in: store) }
 
     /// Drops the entry of `name` durably.
-    func drop(_ name: String, in store: StateStore) throws(StoreChangeError) {
-        try store.change { w throws(StoreChangeError) in try w.write(Self.removeType, Removal(name: name)) }
-    }
+    func drop(_ name: String, in store: StateStore) throws(StoreChangeError) { try entries.drop(name, in: store) }
 }

@@ -10,40 +10,23 @@ import Synchronization
 /// removed; the file's own workflows are changed in the file. One that no longer fits (after a reload) is left
 /// out and reported, so nexusd still starts.
 final class WorkflowLayer: StateComponent {
-    struct Entry: Codable, Sendable, Equatable {
+    struct Entry: NamedEntry, Equatable {
         var name: String
         /// The definition as JSON text.
         var spec: String
     }
 
-    struct Removal: Codable {
-        var name: String
-    }
 
     static let putType: UInt16 = 8
     static let removeType: UInt16 = 9
     let recordTypes = [putType, removeType]
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = NamedEntries<Entry>(putType: WorkflowLayer.putType, removeType: WorkflowLayer.removeType)
 
-    func apply(type: UInt16, payload: [UInt8]) {
-        switch type {
-        case Self.putType:
-            if let e = RecordJSON.decode(Entry.self, payload) { entries.withLock { $0[e.name] = e } }
-        case Self.removeType:
-            if let r = RecordJSON.decode(Removal.self, payload) { entries.withLock { $0[r.name] = nil } }
-        default:
-            break
-        }
-    }
-
-    func reset() { entries.withLock { $0 = [:] } }
-
-    func image() -> [SnapshotRecord] {
-        snapshot().values.sorted { $0.name < $1.name }.map { SnapshotRecord(type: Self.putType, payload: RecordJSON.encode($0)) }
-    }
-
-    func snapshot() -> [String: Entry] { entries.withLock { $0 } }
+    func apply(type: UInt16, payload: [UInt8]) { entries.apply(type: type, payload: payload) }
+    func reset() { entries.reset() }
+    func image() -> [SnapshotRecord] { entries.image() }
+    func snapshot() -> [String: Entry] { entries.snapshot() }
 
     /// The file's workflows with the layer on top (runtime ones replace by name, new ones follow in name order),
     /// and the runtime workflows left out with why.
@@ -63,11 +46,7 @@ final class WorkflowLayer: StateComponent {
         return (out, leftOut)
     }
 
-    func put(_ entry: Entry, in store: StateStore) throws(StoreChangeError) {
-        try store.change { w throws(StoreChangeError) in try w.write(Self.putType, entry) }
-    }
+    func put(_ entry: Entry, in store: StateStore) throws(StoreChangeError) { try entries.put(entry, in: store) }
 
-    func drop(_ name: String, in store: StateStore) throws(StoreChangeError) {
-        try store.change { w throws(StoreChangeError) in try w.write(Self.removeType, Removal(name: name)) }
-    }
+    func drop(_ name: String, in store: StateStore) throws(StoreChangeError) { try entries.drop(name, in: store) }
 }
