@@ -41,7 +41,7 @@ enum WorkflowRunner {
             return .failure(AdminFailure(status: 400, detail: "the input cannot be encoded"))
         }
         var head = "POST \(api.restPath)/\(name) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\n"
-        head += "Content-Length: \(body.count)\r\n"
+        head += "Content-Length: \(body.count)\r\nX-Nexus-Channel: cli\r\n" // the metrics' channel label
         if let key {
             let bearer = cfg.auth?.keyHeaders.contains(.authorization) ?? true
             head += bearer ? "Authorization: Bearer \(key)\r\n" : "X-API-Key: \(key)\r\n"

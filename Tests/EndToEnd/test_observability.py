@@ -9,6 +9,7 @@ import json
 import re
 import signal
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -243,3 +244,32 @@ def test_tls_handshake_metrics(nexus, obs_pki):
     assert m["nexus_tls_handshakes_total"] == 2
     assert m["nexus_tls_handshake_failures_total"] == 1
     assert m['nexus_http_requests_total{route="(unmatched)",status_class="2xx"}'] == 0
+
+
+def test_workflow_calls_by_channel(nexus, tmp_path):
+    """nexus_workflow_calls_total counts runs by workflow, channel (rest, mcp, cli) and status class."""
+    from workflow_fixtures import ADD, ECHO, call
+    cfg = {"workflows": [ECHO, ADD], "metrics": {"address": "127.0.0.1:0"},
+           "admin": {"socket": str(tmp_path / "admin.sock")}}
+    srv = nexus(cfg)
+    addr = metrics_address(srv)
+    assert call(srv, "POST", "/v1/workflows/add", {"a": 1, "b": 2}).status == 200
+    assert call(srv, "POST", "/v1/workflows/add", {"a": "x"}).status == 400
+    rpc = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 2, "b": 3},
+                                                                       "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}}
+    r = call(srv, "POST", "/mcp", rpc, headers={"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28",
+                                                "Mcp-Method": "tools/call", "Mcp-Name": "add"})
+    assert r.status == 200, r
+    from test_state import nexusctl_path
+    for _ in range(50):
+        if (tmp_path / "admin.sock").exists():
+            break
+        time.sleep(0.05)
+    p = subprocess.run([str(nexusctl_path()), "--socket", str(tmp_path / "admin.sock"), "run", "add", "-p", "a=4", "-p", "b=5"],
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode == 0, p.stderr
+    m = wait_metric(addr, 'nexus_workflow_calls_total{workflow="add",channel="cli",status_class="2xx"}', 1)
+    assert m.get('nexus_workflow_calls_total{workflow="add",channel="rest",status_class="2xx"}') == 1, m
+    assert m.get('nexus_workflow_calls_total{workflow="add",channel="rest",status_class="4xx"}') == 1, m
+    assert m.get('nexus_workflow_calls_total{workflow="add",channel="mcp",status_class="2xx"}') == 1, m
+    assert m.get('nexus_workflow_calls_total{workflow="add",channel="cli",status_class="2xx"}') == 1, m

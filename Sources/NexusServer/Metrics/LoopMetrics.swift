@@ -16,8 +16,16 @@ public struct LoopMetricsSnapshot: Sendable {
     public var tlsHandshakes = 0
     public var tlsResumed = 0
     public var tlsFailures = 0
+    /// Workflow runs by workflow and channel (`rest`, `mcp`, `cli`): answers per status class (5 each).
+    public var workflowCalls: [WorkflowCallKey: [Int]] = [:]
 
     public init() {}
+}
+
+/// A workflow and the channel it was called on.
+public struct WorkflowCallKey: Hashable, Sendable {
+    public var workflow: String
+    public var channel: String
 }
 
 /// A loop's request metrics: plain integer arrays owned by the loop (no atomic, no lock on the request path),
@@ -37,6 +45,14 @@ final class LoopMetrics {
     private var latencySum: [Int64]
     private var rejections: [Int]
     var tlsFailures = 0
+    /// Workflow runs (a dictionary: one update per workflow call, not per request).
+    private var workflowCalls: [WorkflowCallKey: [Int]] = [:]
+
+    /// Counts one workflow run on `channel` with its answer's status.
+    func recordWorkflow(_ name: String, channel: String, status: Int) {
+        let c = min(max(status / 100, 1), 5) - 1
+        workflowCalls[WorkflowCallKey(workflow: name, channel: channel), default: Array(repeating: 0, count: Self.classes)][c] &+= 1
+    }
 
     init(names: [String]) {
         routes = names + [Self.unmatched]
@@ -111,6 +127,7 @@ final class LoopMetrics {
         s.tlsHandshakes = tlsHandshakes
         s.tlsResumed = tlsResumed
         s.tlsFailures = tlsFailures
+        s.workflowCalls = workflowCalls
         return s
     }
 }

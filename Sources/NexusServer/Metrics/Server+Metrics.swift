@@ -13,6 +13,7 @@ public struct MetricsTotals: Sendable {
     public var latencySumMicros: [Int64] = []
     public var rejections: [[Int]] = []
     public var tlsHandshakes = 0, tlsResumed = 0, tlsFailures = 0
+    public var workflowCalls: [WorkflowCallKey: [Int]] = [:]
 
     public init() {}
 
@@ -39,6 +40,11 @@ public struct MetricsTotals: Sendable {
         tlsHandshakes += s.tlsHandshakes
         tlsResumed += s.tlsResumed
         tlsFailures += s.tlsFailures
+        for (key, counts) in s.workflowCalls {
+            var total = workflowCalls[key] ?? Array(repeating: 0, count: LoopMetrics.classes)
+            for k in 0..<LoopMetrics.classes { total[k] += counts[k] }
+            workflowCalls[key] = total
+        }
     }
 
     /// The request families: by route and status class, latency histograms, gateway rejections.
@@ -47,6 +53,14 @@ public struct MetricsTotals: Sendable {
         for (i, route) in routes.enumerated() {
             for k in 0..<LoopMetrics.classes where statusClasses[i][k] > 0 || k == 1 {
                 page.sample("nexus_http_requests_total", [("route", route), ("status_class", "\(k + 1)xx")], statusClasses[i][k])
+            }
+        }
+        page.family("nexus_workflow_calls_total", .counter,
+                    help: "Workflow runs, by workflow, channel (rest, mcp, cli) and the status class of the answer.")
+        for key in workflowCalls.keys.sorted(by: { ($0.workflow, $0.channel) < ($1.workflow, $1.channel) }) {
+            for k in 0..<LoopMetrics.classes where workflowCalls[key]![k] > 0 {
+                page.sample("nexus_workflow_calls_total", [("workflow", key.workflow), ("channel", key.channel), ("status_class", "\(k + 1)xx")],
+                            workflowCalls[key]![k])
             }
         }
         page.family("nexus_http_request_duration_seconds", .histogram,

@@ -97,8 +97,12 @@ extension HTTPEngine {
         return result
     }
 
-    private func count(_ c: Connection, _ w: Workflow, _ status: Int) {
+    /// Usage, and the workflow metrics by channel: MCP for the MCP endpoint, `cli` for `nexusctl run` (it presents
+    /// a run-as key or comes from the admin thread on loopback), REST otherwise.
+    private func count(_ c: Connection, _ w: Workflow, _ status: Int, mcp: Bool = false) {
         usage.count(slot: w.slot, consumer: c.principal, status: status)
+        let channel = mcp ? "mcp" : (c.principal?.keyID == "run-as" || c.head.value(of: "x-nexus-channel", in: c.headBytes.readable) != nil ? "cli" : "rest")
+        metrics.recordWorkflow(w.config.name, channel: channel, status: status)
     }
 
     /// The MCP endpoint: the protocol is NexusMCP's; tools are the workflows the caller may see.
@@ -117,15 +121,15 @@ extension HTTPEngine {
                 guard self.admitted(c, w.access, headBytes: c.headBytes.readable) else { return .answered }
                 let violations = w.input.validate(arguments)
                 guard violations.isEmpty else {
-                    self.count(c, w, 400)
+                    self.count(c, w, 400, mcp: true)
                     return .invalidArguments(violations)
                 }
                 switch self.execute(w, arguments) {
                 case .success(let v):
-                    self.count(c, w, 200)
+                    self.count(c, w, 200, mcp: true)
                     return .result(v, isError: false)
                 case .failure(let f):
-                    self.count(c, w, 502)
+                    self.count(c, w, 502, mcp: true)
                     return .result(["error": .string(f.message)], isError: true)
                 }
             })
