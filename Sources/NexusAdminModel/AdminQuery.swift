@@ -16,6 +16,13 @@ public enum AdminQuery {
         return out
     }
 
+    /// Reads a `since`/`until` parameter into `since` or `until`; the error is the 400 detail.
+    public static func timeBound(_ key: String, _ value: String, since: inout Int?, until: inout Int?) -> AdminQueryError? {
+        guard let v = epochSeconds(value) else { return AdminQueryError("\(key) must be seconds since the Unix epoch") }
+        if key == "since" { since = v } else { until = v }
+        return nil
+    }
+
     /// Seconds since the epoch from 0 to the end of year 9999, or nil.
     public static func epochSeconds(_ text: String) -> Int? {
         guard let v = Int(text), (0...253_402_300_799).contains(v) else { return nil }

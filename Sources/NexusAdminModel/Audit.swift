@@ -85,8 +85,7 @@ public struct AuditQuery: Sendable, Equatable {
         for (key, value) in q {
             switch key {
             case "since", "until":
-                guard let v = AdminQuery.epochSeconds(value) else { return .failure(AdminQueryError("\(key) must be seconds since the Unix epoch")) }
-                if key == "since" { out.since = v } else { out.until = v }
+                if let e = AdminQuery.timeBound(key, value, since: &out.since, until: &out.until) { return .failure(e) }
             case "consumer":
                 guard ConsumerRules.isValidID(value) else { return .failure(AdminQueryError("consumer must be a consumer id")) }
                 out.consumer = value

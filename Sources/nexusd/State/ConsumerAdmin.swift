@@ -45,6 +45,29 @@ enum ConsumerAdmin {
 
 /// Maps store refusals to admin API problems, recording the refusal in the audit log.
 enum StateAdmin {
+    /// Runs a change of a runtime layer (routes, workflows) and audits it: nil on success, else the failure,
+    /// a 400 naming what `kind` is not valid, or the store's refusal.
+    static func layerChange(_ kind: String, _ name: String, _ action: String, _ caller: AdminCaller, _ state: DurableState,
+                            _ change: () throws(Reloader.RouteChangeError) -> Void) -> AdminFailure? {
+        do throws(Reloader.RouteChangeError) {
+            try change()
+            state.audit.record(action, outcome: "ok", caller: caller, target: name)
+            return nil
+        } catch {
+            switch error {
+            case .invalid(let lines): return refuse(400, "the \(kind) is not valid: " + lines.joined(separator: "; "), action, name, caller, state)
+            case .store(let e): return failure(e, action: action, caller: caller, target: name, audit: state.audit)
+            }
+        }
+    }
+
+    /// A refusal with `status`, audited.
+    static func refuse(_ status: Int, _ detail: String, _ action: String, _ name: String, _ caller: AdminCaller,
+                       _ state: DurableState) -> AdminFailure {
+        state.audit.record(action, outcome: "refused", caller: caller, target: name, detail: detail)
+        return AdminFailure(status: status, detail: detail)
+    }
+
     static func failure(_ e: StoreChangeError, action: String, caller: AdminCaller, consumer: String? = nil, target: String? = nil,
                         audit: AuditLog, notFound: String = "not found") -> AdminFailure {
         let f: AdminFailure

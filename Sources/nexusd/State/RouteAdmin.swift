@@ -55,22 +55,14 @@ enum RouteAdmin {
     /// Applies a layer change; nil on success, else the failure (audited either way).
     private static func apply(_ name: String, _ entry: RouteLayer.Entry?, _ action: String, _ caller: AdminCaller,
                               _ reloader: Reloader, _ state: DurableState) -> AdminFailure? {
-        do throws(Reloader.RouteChangeError) {
+        StateAdmin.layerChange("route", name, action, caller, state) { () throws(Reloader.RouteChangeError) in
             try reloader.changeRoute(name, to: entry)
-            state.audit.record(action, outcome: "ok", caller: caller, target: name)
-            return nil
-        } catch {
-            switch error {
-            case .invalid(let lines): return refuse(400, "the route is not valid: " + lines.joined(separator: "; "), action, name, caller, state)
-            case .store(let e): return StateAdmin.failure(e, action: action, caller: caller, target: name, audit: state.audit)
-            }
         }
     }
 
     private static func refuse(_ status: Int, _ detail: String, _ action: String, _ name: String, _ caller: AdminCaller,
                                _ state: DurableState) -> AdminFailure {
-        state.audit.record(action, outcome: "refused", caller: caller, target: name, detail: detail)
-        return AdminFailure(status: status, detail: detail)
+        StateAdmin.refuse(status, detail, action, name, caller, state)
     }
 
     /// Every route: those in force (file, override, runtime), then removed ones, each group by name.
