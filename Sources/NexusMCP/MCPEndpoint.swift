@@ -58,8 +58,9 @@ public final class MCPEndpoint: Sendable {
     // MARK: Legacy revisions (initialize, sessions)
 
     private func legacyPost(_ r: MCPRequest, header: MCPRevision?, tools: MCPToolHost) -> MCPResponse? {
-        if let refusal = checkPostHeaders(r) { return refusal }
-        let sse = prefersSSE(r.accept)
+        let form = answerForm(r)
+        if let refusal = form.refusal { return refusal }
+        let sse = form.sse
         let value: JSONValue
         do { value = try JSONParser().parse(r.body) } catch {
             return rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", nil)
@@ -143,8 +144,9 @@ public final class MCPEndpoint: Sendable {
     private func stateless(_ r: MCPRequest, tools: MCPToolHost) -> MCPResponse? {
         let revision = MCPRevision.v2026_07_28
         guard r.method == "POST" else { return MCPResponse(status: 405, fields: [("Allow", "POST")], revision: revision) }
-        if let refusal = checkPostHeaders(r) { return refusal }
-        let sse = prefersSSE(r.accept)
+        let form = answerForm(r)
+        if let refusal = form.refusal { return refusal }
+        let sse = form.sse
         let value: JSONValue
         do { value = try JSONParser().parse(r.body) } catch {
             return rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", revision)
@@ -302,37 +304,109 @@ public final class MCPEndpoint: Sendable {
         return .object(o)
     }
 
-    /// 415 for a body that is not JSON, 406 for a client that accepts neither JSON nor an event stream.
-    private func checkPostHeaders(_ r: MCPRequest) -> MCPResponse? {
-        let ct = (r.contentType ?? "").lowercased()
-        let mediaType = ct.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingSpaces } ?? ""
-        guard mediaType == "application/json" else {
-            return rpcError(status: 415, id: .null, code: JSONRPCCode.invalidRequest,
-                            "Unsupported Media Type: the body must be application/json", nil)
+    /// 415 for a body that is not JSON, 406 for a client that accepts neither JSON nor an event stream; otherwise
+    /// whether to answer as an event stream (only when the client accepts it and not JSON: JSON is the simpler
+    /// answer for one response). The Accept value is scanned twice, bytes only, nothing allocated.
+    private func answerForm(_ r: MCPRequest) -> (refusal: MCPResponse?, sse: Bool) {
+        guard Self.isJSONMediaType(r.contentType) else {
+            return (rpcError(status: 415, id: .null, code: JSONRPCCode.invalidRequest,
+                             "Unsupported Media Type: the body must be application/json", nil), false)
         }
-        if let accept = r.accept, !Self.accepts(accept, "application/json") && !Self.accepts(accept, "text/event-stream") {
-            return rpcError(status: 406, id: .null, code: JSONRPCCode.invalidRequest,
-                            "Not Acceptable: the client must accept application/json or text/event-stream", nil)
+        guard let accept = r.accept else { return (nil, false) }
+        let json = Self.accepts(accept, "application/json")
+        let sse = Self.accepts(accept, "text/event-stream")
+        if !json && !sse {
+            return (rpcError(status: 406, id: .null, code: JSONRPCCode.invalidRequest,
+                             "Not Acceptable: the client must accept application/json or text/event-stream", nil), false)
         }
-        return nil
+        return (nil, sse && !json)
     }
 
-    /// SSE only when the client accepts it and not JSON (JSON is the simpler answer for one response).
-    private func prefersSSE(_ accept: String?) -> Bool {
-        guard let accept else { return false }
-        return Self.accepts(accept, "text/event-stream") && !Self.accepts(accept, "application/json")
+    /// Whether a Content-Type value's media type (before any `;`, spaces and tabs trimmed) is application/json,
+    /// in any letter case.
+    static func isJSONMediaType(_ contentType: String?) -> Bool {
+        guard var ct = contentType else { return false }
+        return ct.withUTF8 { b in
+            var end = 0
+            while end < b.count && b[end] != UInt8(ascii: ";") { end += 1 }
+            let (s, e) = trimmed(b, 0, end)
+            return equalsIgnoringASCIICase(b, s, e, Self.applicationJSON)
+        }
     }
 
-    /// Whether an Accept value admits `type` (exactly, by `type/*`, or `*/*`), with q > 0.
+    private static let applicationJSON: StaticString = "application/json"
+
+    /// Whether an Accept value admits `type` (exactly, by `type/*`, or `*/*`), with q > 0, letter case ignored.
+    /// Items are split at `,`, an item's parameters at `;` (empty pieces skipped, spaces and tabs trimmed); the first
+    /// `q=` parameter gives the weight (1 when absent or not a number).
     static func accepts(_ accept: String, _ type: String) -> Bool {
-        let major = type.split(separator: "/").first.map(String.init) ?? type
-        for item in accept.lowercased().split(separator: ",") {
-            let parts = item.split(separator: ";").map { String($0).trimmingSpaces }
-            guard let range = parts.first else { continue }
-            let q = parts.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
-            if q > 0 && (range == type || range == major + "/*" || range == "*/*") { return true }
+        var accept = accept
+        var type = type
+        return type.withUTF8 { t in accept.withUTF8 { a in accepts(a, t) } }
+    }
+
+    static func accepts(_ a: UnsafeBufferPointer<UInt8>, _ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        let slash = t.firstIndex(of: UInt8(ascii: "/")) ?? t.count
+        let n = a.count
+        var i = 0
+        while i < n {
+            var end = i
+            while end < n && a[end] != UInt8(ascii: ",") { end += 1 }
+            defer { i = end + 1 }
+            // The item's pieces between ';' (empty ones skipped): the range, then its parameters.
+            var range: (Int, Int)?
+            var q = 1.0
+            var sawQ = false
+            var p = i
+            while p < end {
+                var pe = p
+                while pe < end && a[pe] != UInt8(ascii: ";") { pe += 1 }
+                if pe > p {
+                    let (s, e) = trimmed(a, p, pe)
+                    if range == nil {
+                        range = (s, e)
+                    } else if !sawQ, e - s >= 2, a[s] | 0x20 == UInt8(ascii: "q"), a[s + 1] == UInt8(ascii: "=") {
+                        sawQ = true
+                        let text = String(decoding: UnsafeBufferPointer(rebasing: a[(s + 2)..<e]), as: UTF8.self)
+                        q = Double(text) ?? 1
+                    }
+                }
+                p = pe + 1
+            }
+            guard let (s, e) = range, q > 0 else { continue }
+            if equalsIgnoringASCIICase(a, s, e, t) { return true }
+            // major/* and */*
+            if e - s == slash + 2, a[e - 2] == UInt8(ascii: "/"), a[e - 1] == UInt8(ascii: "*") {
+                if e - s == 3 && a[s] == UInt8(ascii: "*") { return true }
+                if equalsIgnoringASCIICase(a, s, e - 2, UnsafeBufferPointer(rebasing: t[0..<slash])) { return true }
+            } else if e - s == 3, a[s] == UInt8(ascii: "*"), a[s + 1] == UInt8(ascii: "/"), a[s + 2] == UInt8(ascii: "*") {
+                return true
+            }
         }
         return false
+    }
+
+    /// [s, e) with spaces and tabs removed at both ends.
+    private static func trimmed(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> (Int, Int) {
+        var s = s, e = e
+        while s < e && (b[s] == 0x20 || b[s] == 0x09) { s += 1 }
+        while e > s && (b[e - 1] == 0x20 || b[e - 1] == 0x09) { e -= 1 }
+        return (s, e)
+    }
+
+    /// Whether b[s..<e] equals `lower` (lowercase ASCII) with ASCII letters of `b` compared case-insensitively.
+    private static func equalsIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ lower: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard e - s == lower.count else { return false }
+        for k in 0..<lower.count {
+            var c = b[s + k]
+            if c >= 0x41 && c <= 0x5A { c |= 0x20 }
+            if c != lower[k] { return false }
+        }
+        return true
+    }
+
+    private static func equalsIgnoringASCIICase(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ lower: StaticString) -> Bool {
+        lower.withUTF8Buffer { equalsIgnoringASCIICase(b, s, e, $0) }
     }
 
     private func isAllowed(origin: String) -> Bool {
@@ -390,6 +464,8 @@ func obj(_ members: (String, JSONValue)...) -> JSONObject {
 
 extension String {
     var trimmingSpaces: String {
+        let u = utf8
+        if let f = u.first, let l = u.last, f != 0x20, f != 0x09, l != 0x20, l != 0x09 { return self }
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

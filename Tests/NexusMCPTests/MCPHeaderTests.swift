@@ -21,6 +21,42 @@ import Testing
         #expect(!MCPEndpoint.accepts("application/json;q=0", "application/json"))
         #expect(!MCPEndpoint.accepts("text/html", "application/json"))
         #expect(MCPEndpoint.accepts("Application/JSON; charset=utf-8", "application/json"))
+        #expect(MCPEndpoint.accepts("TEXT/*;Q=0.5", "text/event-stream"))
+        #expect(!MCPEndpoint.accepts("*/*;q=0, text/html", "application/json"))
+        #expect(!MCPEndpoint.accepts("application/jsonx, application/*x", "application/json"))
+    }
+
+    /// The byte scanner against the String-splitting implementation it replaced, on tricky values.
+    @Test func acceptScannerMatchesTheStringImplementation() {
+        func reference(_ accept: String, _ type: String) -> Bool {
+            let major = type.split(separator: "/").first.map(String.init) ?? type
+            for item in accept.lowercased().split(separator: ",") {
+                let parts = item.split(separator: ";").map { String($0).trimmingSpaces }
+                guard let range = parts.first else { continue }
+                let q = parts.dropFirst().first(where: { $0.hasPrefix("q=") }).flatMap { Double($0.dropFirst(2)) } ?? 1
+                if q > 0 && (range == type || range == major + "/*" || range == "*/*") { return true }
+            }
+            return false
+        }
+        let values = ["", " ", ",", ",,", ";", "application/json", "application/json, text/event-stream",
+                      "text/event-stream", " text/event-stream ;q=1", "application/*", "text/*", "*/*", "*", "*/", "/*",
+                      "application/json;q=0", "application/json; q=0", "application/json;Q=0.0", "application/json;q=abc",
+                      "application/json;q=0;q=1", "application/json;charset=utf-8;q=0.001", ";application/json",
+                      "; ;application/json", "application/json;", "\tapplication/json\t", "APPLICATION/JSON",
+                      "Text/Event-Stream;Q=0", "application/json,text/event-stream;q=0", "*/*;q=0", "*/*;q=nan",
+                      "application/jsonx", "applicationx/*", "text/event-streams", "text /event-stream", "q=1",
+                      "application/json;q=-1, */*;q=0.1", "image/png, */*;q=0.8", "text/plain;format=flowed, text/*"]
+        for v in values {
+            for t in ["application/json", "text/event-stream"] {
+                #expect(MCPEndpoint.accepts(v, t) == reference(v, t), "Accept '\(v)', \(t)")
+            }
+        }
+        #expect(MCPEndpoint.isJSONMediaType("application/json"))
+        #expect(MCPEndpoint.isJSONMediaType(" Application/JSON ; charset=utf-8"))
+        #expect(!MCPEndpoint.isJSONMediaType("application/json-seq"))
+        #expect(!MCPEndpoint.isJSONMediaType(""))
+        #expect(!MCPEndpoint.isJSONMediaType(nil))
+        #expect(!MCPEndpoint.isJSONMediaType("text/plain; x=application/json"))
     }
 
     @Test func sessionIdsAreHexTokens() {
