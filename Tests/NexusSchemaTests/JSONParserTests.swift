@@ -145,6 +145,20 @@ private func reason(_ bytes: [UInt8], limits: JSONParser.Limits = .init()) -> JS
         #expect(try JSONValue.parse(text) == value)
     }
 
+    @Test func serializerEscapesEveryControlCharacterBetweenRuns() throws {
+        var s = "start "
+        for c in 0..<0x80 { s.unicodeScalars.append(Unicode.Scalar(UInt8(c))); s += "ab" }
+        s += "é 世界 end"
+        let text = JSONValue.string(s).serialized
+        #expect(try JSONValue.parse(text) == .string(s))
+        #expect(text.hasPrefix(#""start \u0000ab\u0001ab"#))
+        #expect(text.contains(#"ab\bab\tab\nab\u000bab\fab\rab"#))
+        #expect(text.contains(#"ab!ab\"ab#"#) && text.contains(#"ab[ab\\ab]"#))
+        #expect(text.hasSuffix("\u{7f}abé 世界 end\""))
+        #expect(JSONValue.string("").serialized == #""""#)
+        #expect(JSONValue.string("\u{1f}").serialized == #""\u001f""#)
+    }
+
     @Test func pointersEscapeAndResolve() throws {
         #expect(JSONPointer.make(["a/b", "m~n", "0"]) == "/a~1b/m~0n/0")
         #expect(JSONPointer.tokens("/a~1b/m~0n/0") == ["a/b", "m~n", "0"])
