@@ -163,10 +163,9 @@ extension ConfigDecoder {
         return path
     }
 
-    private mutating func decodeProxy(_ fields: Fields) -> ProxyTarget? {
-        guard let node = fields["upstream"] else { return nil }
-        let upstream = convert(node, path: fields.path("upstream"), expected: "an upstream name") {
-            [upstreamNames] text throws(InvalidValue) in
+    /// The name of a pool of `upstreams`, with a suggestion when it is not one.
+    mutating func upstreamName(_ node: YAMLNode, path: String) -> String? {
+        convert(node, path: path, expected: "an upstream name") { [upstreamNames] text throws(InvalidValue) in
             guard upstreamNames.contains(text) else {
                 var message = "unknown upstream '\(text)'"
                 if upstreamNames.isEmpty {
@@ -180,6 +179,11 @@ extension ConfigDecoder {
             }
             return text
         }
+    }
+
+    private mutating func decodeProxy(_ fields: Fields) -> ProxyTarget? {
+        guard let node = fields["upstream"] else { return nil }
+        let upstream = upstreamName(node, path: fields.path("upstream"))
         // With both `path` and `path_prefix` only that is reported.
         let isPrefix = fields["path_prefix"] != nil
         for key in ["strip_prefix", "rewrite_prefix"] where !isPrefix {

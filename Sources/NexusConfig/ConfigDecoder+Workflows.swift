@@ -42,13 +42,15 @@ extension ConfigDecoder {
         let output = fields["output_schema"].flatMap { schema($0, path: fields.path("output_schema"), input: false) }
         var target: WorkflowTarget?
         if let node = fields["upstream"] {
-            fail(node.mark, fields.path("upstream"),
-                 "workflows with an upstream target are not supported yet; use a built-in 'handler' (\(BuiltinWorkflow.allCases.map(\.rawValue).joined(separator: ", ")))")
+            if let mark = fields.keyMark("handler") {
+                fail(mark, fields.path("handler"), "a workflow has either a built-in 'handler' or an 'upstream', not both")
+            }
+            target = decodeWorkflowUpstream(node, fields, input: input).map(WorkflowTarget.upstream)
         } else if fields["method"] != nil || fields["path"] != nil {
             fail(fields.keyMark("method") ?? fields.keyMark("path") ?? fields.mark, fields.path(fields["method"] != nil ? "method" : "path"),
-                 "'method' and 'path' belong to an upstream target, which is not supported yet")
+                 "'method' and 'path' belong to an upstream target: add 'upstream' (a pool of 'upstreams')")
         } else {
-            target = required(fields, "handler", expected: "a built-in handler") { text throws(InvalidValue) in
+            target = required(fields, "handler", expected: "a built-in handler or an upstream") { text throws(InvalidValue) in
                 guard let b = BuiltinWorkflow(rawValue: text) else {
                     throw InvalidValue("expected one of \(BuiltinWorkflow.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
                 }
@@ -67,6 +69,42 @@ extension ConfigDecoder {
         w.rateLimits = access.rateLimits
         w.timeout = timeout
         return w
+    }
+
+    /// `upstream`, `method` and `path`: the pool exists, the method is one a workflow can use, every `{variable}`
+    /// of the path is a required scalar property of the input.
+    private mutating func decodeWorkflowUpstream(_ node: YAMLNode, _ fields: Fields, input: JSONValue?) -> WorkflowUpstream? {
+        let pool = upstreamName(node, path: fields.path("upstream"))
+        let method = value(fields, "method", default: "POST", expected: "an HTTP method") { text throws(InvalidValue) in
+            guard WorkflowUpstream.methods.contains(text) else {
+                throw InvalidValue("expected one of \(WorkflowUpstream.methods.joined(separator: ", ")), got '\(text)'")
+            }
+            return text
+        }
+        let path = value(fields, "path", default: "/", expected: "a path template") { text throws(InvalidValue) in
+            _ = try WorkflowUpstream.parse(text).get()
+            return text
+        }
+        guard let pool, let upstream = try? WorkflowUpstream(pool: pool, method: method, path: path) else { return nil }
+        if let input {
+            var required: Set<String> = []
+            if case .array(let names)? = input["required"] {
+                for case .string(let n) in names { required.insert(n) }
+            }
+            for v in upstream.variables {
+                guard required.contains(v) else {
+                    fail(fields.keyMark("path") ?? fields.mark, fields.path("path"),
+                         "the path variable '{\(v)}' must name a required property of the input schema (add '\(v)' to its 'required')")
+                    return nil
+                }
+                if case .string(let t)? = input["properties"]?[v]?["type"], !["string", "integer", "number", "boolean"].contains(t) {
+                    fail(fields.keyMark("path") ?? fields.mark, fields.path("path"),
+                         "the path variable '{\(v)}' must be a string, number, integer or boolean property, not \(t)")
+                    return nil
+                }
+            }
+        }
+        return upstream
     }
 
     /// A schema given as YAML, turned into JSON and compiled (so every refusal is reported here, with its place).

@@ -53,10 +53,11 @@ public enum ConfigLoader {
 
     /// A workflow's definition (JSON, the keys of an item of `workflows`) checked as the configuration's are; the
     /// name comes from `name` (a `name` key in the body must agree).
-    public static func parseWorkflow(_ bytes: [UInt8], name: String, source: String) throws(ConfigErrors) -> WorkflowConfig {
+    public static func parseWorkflow(_ bytes: [UInt8], name: String, upstreams: [String], source: String) throws(ConfigErrors) -> WorkflowConfig {
         let (root, yamlErrors) = YAMLNode.parse(bytes: bytes, file: source)
         if root == nil && !yamlErrors.isEmpty { throw ConfigErrors(yamlErrors) }
         var decoder = ConfigDecoder(file: source)
+        decoder.upstreamNames = upstreams
         var workflow: WorkflowConfig?
         if let root, case .mapping(var pairs, let mark) = root {
             if let i = pairs.firstIndex(where: { $0.key == "name" }) {

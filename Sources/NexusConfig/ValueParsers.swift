@@ -5,10 +5,10 @@ import Darwin
 #endif
 
 /// Why a scalar's text is not a valid value; the decoder adds file, position and key.
-struct InvalidValue: Error {
-    var message: String
+public struct InvalidValue: Error {
+    public var message: String
 
-    init(_ message: String) {
+    public init(_ message: String) {
         self.message = message
     }
 }

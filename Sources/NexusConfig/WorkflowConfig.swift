@@ -1,7 +1,7 @@
 import NexusSchema
 
 /// A workflow: a named operation with a JSON Schema for its input, served over REST (`/v1/workflows/NAME`), MCP
-/// (as a tool) and, later, `nexusctl run`.
+/// (as a tool) and `nexusctl run`.
 ///
 /// YAML: an item of `workflows`. Names are unique; the input schema is compiled when the configuration is checked,
 /// so a schema NexusSchema refuses (docs/json-schema.md) is a configuration error.
@@ -18,7 +18,7 @@ public struct WorkflowConfig: Sendable, Equatable {
     public var inputSchema: JSONValue
     /// The JSON Schema of the result, when it is declared. YAML: `output_schema`. Default none.
     public var outputSchema: JSONValue?
-    /// What runs it. YAML: `handler` (a built-in).
+    /// What runs it. YAML: `handler` (a built-in), or `upstream` with `method` and `path` (a call to a pool).
     public var target: WorkflowTarget
     /// With `auth`: true lets callers without a key run it. YAML: `anonymous`. Default false.
     public var anonymous = false
@@ -26,7 +26,8 @@ public struct WorkflowConfig: Sendable, Equatable {
     public var scopes: [String] = []
     /// Rate limits, as a route's (per ip, workflow or consumer). YAML: `rate_limits`.
     public var rateLimits: [RouteRateLimit] = []
-    /// The longest a run may take. YAML: `timeout`. Default 30s.
+    /// The longest a run may take: an upstream call that has not answered by then is a 504 (REST) or an error
+    /// result (MCP). Checked on the loops' 250 ms tick. YAML: `timeout`. Default 30s.
     public var timeout: Duration = .seconds(30)
     /// Its line in the file (0 when built in code).
     public var line: Int
@@ -42,6 +43,9 @@ public struct WorkflowConfig: Sendable, Equatable {
         self.line = line
     }
 
+    /// `timeout` as the configuration writes it (`30s`, `250ms`).
+    public var timeoutText: String { ValueParsers.formatDuration(timeout) }
+
     /// The route name its usage is counted under: `workflow:NAME`.
     public var usageName: String { "workflow:" + name }
 }
@@ -50,6 +54,74 @@ public struct WorkflowConfig: Sendable, Equatable {
 public enum WorkflowTarget: Sendable, Equatable {
     /// A handler built into nexusd, answered on the event loop.
     case builtin(BuiltinWorkflow)
+    /// A request to an upstream pool, made from the input.
+    case upstream(WorkflowUpstream)
+}
+
+/// A workflow served by an upstream pool: one HTTP request per run, its answer the result.
+///
+/// The request: `method` to `path` with its `{field}` variables filled from the input (percent-encoded); POST, PUT
+/// and PATCH send the whole input as a JSON body, GET and DELETE send the fields not in the path as the query.
+public struct WorkflowUpstream: Sendable, Equatable {
+    /// The pool (a name of `upstreams`). YAML: `upstream`.
+    public var pool: String
+    /// GET, POST, PUT, PATCH or DELETE. YAML: `method`. Default POST.
+    public var method: String
+    /// The request target, with `{field}` variables naming required top-level properties of the input. YAML: `path`.
+    public var path: String
+    /// `path` split into literal text and variables.
+    public var pieces: [Piece]
+
+    public enum Piece: Sendable, Equatable {
+        case literal(String)
+        case variable(String)
+    }
+
+    public static let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+    /// Whether the input goes as a JSON body (else as the query).
+    public var sendsBody: Bool { method == "POST" || method == "PUT" || method == "PATCH" }
+
+    /// The pieces of a path template; nil with why when it is not one (an origin-form target: starts with `/`,
+    /// visible ASCII, no `#`, balanced `{name}` variables).
+    public static func parse(_ template: String) -> Result<[Piece], InvalidValue> {
+        guard template.hasPrefix("/") else { return .failure(InvalidValue("a path starts with '/', got '\(template)'")) }
+        var pieces: [Piece] = []
+        var literal = ""
+        var variable: String?
+        for ch in template {
+            guard let a = ch.asciiValue, a > 0x20, a < 0x7F, ch != "#" else {
+                return .failure(InvalidValue("a path is visible ASCII without '#' (percent-encode the rest), got '\(template)'"))
+            }
+            if ch == "{" {
+                guard variable == nil else { return .failure(InvalidValue("'{' inside a variable in '\(template)'")) }
+                if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" }
+                variable = ""
+            } else if ch == "}" {
+                guard let v = variable else { return .failure(InvalidValue("'}' without '{' in '\(template)'")) }
+                guard !v.isEmpty else { return .failure(InvalidValue("an empty variable '{}' in '\(template)'")) }
+                pieces.append(.variable(v))
+                variable = nil
+            } else if variable != nil {
+                variable!.append(ch)
+            } else {
+                literal.append(ch)
+            }
+        }
+        guard variable == nil else { return .failure(InvalidValue("a '{' is not closed in '\(template)'")) }
+        if !literal.isEmpty { pieces.append(.literal(literal)) }
+        return .success(pieces)
+    }
+
+    /// The names of the variables, in order.
+    public var variables: [String] { pieces.compactMap { if case .variable(let v) = $0 { v } else { nil } } }
+
+    public init(pool: String, method: String = "POST", path: String) throws(InvalidValue) {
+        self.pool = pool
+        self.method = method
+        self.path = path
+        pieces = try Self.parse(path).get()
+    }
 }
 
 /// The built-in workflow handlers.

@@ -24,15 +24,48 @@ public final class MCPEndpoint: Sendable {
 
     // MARK: HTTP
 
+    /// `serve` for a host whose tools all answer at once (a pending call is a precondition failure).
     public func handle(_ r: MCPRequest, tools: MCPToolHost) -> MCPResponse? {
+        switch serve(r, tools: tools) {
+        case .response(let response): return response
+        case .answered: return nil
+        case .pending: preconditionFailure("handle(_:tools:) with a host that defers tool calls: use serve")
+        }
+    }
+
+    /// Answers one HTTP request to the endpoint.
+    public func serve(_ r: MCPRequest, tools: MCPToolHost) -> MCPReply {
+        switch route(r, tools: tools) {
+        case .answer(let response): return .response(response)
+        case .answered: return .answered
+        case .pending(let p): return .pending(p)
+        }
+    }
+
+    /// A pending tools/call has its result: the response to send, or another pending call (the next of a batch).
+    public func resume(_ p: MCPPendingCall, result: JSONValue, isError: Bool, tools: MCPToolHost) -> MCPReply {
+        let answer = toolAnswer(id: p.id, revision: p.revision, .result(result, isError: isError))
+        guard var batch = p.batch else { return .response(reply(answer, sse: p.sse, revision: p.revision)) }
+        batch.answers.append(answer)
+        return continueBatch(batch.answers, batch.rest, revision: p.revision, sse: p.sse, tools: tools)
+    }
+
+    /// How a request is handled: a response, nothing (the host answered) or a tool call in progress.
+    private enum Handling {
+        case answer(MCPResponse)
+        case answered
+        case pending(MCPPendingCall)
+    }
+
+    private func route(_ r: MCPRequest, tools: MCPToolHost) -> Handling {
         // DNS rebinding: a browser's Origin must be one we trust (localhost, or configured).
         if let origin = r.origin, !isAllowed(origin: origin) {
-            return rpcError(status: 403, id: .null, code: JSONRPCCode.invalidRequest, "Forbidden: the Origin '\(origin)' is not allowed", nil)
+            return .answer(rpcError(status: 403, id: .null, code: JSONRPCCode.invalidRequest, "Forbidden: the Origin '\(origin)' is not allowed", nil))
         }
         var revision: MCPRevision?
         if let v = r.protocolVersion {
             guard let known = MCPRevision(rawValue: v.trimmingSpaces) else {
-                return unsupportedVersion(v, id: .null)
+                return .answer(unsupportedVersion(v, id: .null))
             }
             revision = known
         }
@@ -42,28 +75,28 @@ public final class MCPEndpoint: Sendable {
             return legacyPost(r, header: revision, tools: tools)
         case "GET":
             // No server-initiated stream is offered (the transport allows 405 for it).
-            if let id = r.sessionID, sessions.lookup(id) == nil { return sessionNotFound() }
-            return MCPResponse(status: 405, fields: [("Allow", "POST, DELETE")], revision: revision)
+            if let id = r.sessionID, sessions.lookup(id) == nil { return .answer(sessionNotFound()) }
+            return .answer(MCPResponse(status: 405, fields: [("Allow", "POST, DELETE")], revision: revision))
         case "DELETE":
             guard let id = r.sessionID else {
-                return rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest, "Bad Request: DELETE needs an Mcp-Session-Id header", nil)
+                return .answer(rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest, "Bad Request: DELETE needs an Mcp-Session-Id header", nil))
             }
-            guard sessions.end(id) else { return sessionNotFound() }
-            return MCPResponse(status: 200, revision: revision)
+            guard sessions.end(id) else { return .answer(sessionNotFound()) }
+            return .answer(MCPResponse(status: 200, revision: revision))
         default:
-            return MCPResponse(status: 405, fields: [("Allow", "GET, POST, DELETE")])
+            return .answer(MCPResponse(status: 405, fields: [("Allow", "GET, POST, DELETE")]))
         }
     }
 
     // MARK: Legacy revisions (initialize, sessions)
 
-    private func legacyPost(_ r: MCPRequest, header: MCPRevision?, tools: MCPToolHost) -> MCPResponse? {
+    private func legacyPost(_ r: MCPRequest, header: MCPRevision?, tools: MCPToolHost) -> Handling {
         let form = answerForm(r)
-        if let refusal = form.refusal { return refusal }
+        if let refusal = form.refusal { return .answer(refusal) }
         let sse = form.sse
         let value: JSONValue
         do { value = try JSONParser().parse(r.body) } catch {
-            return rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", nil)
+            return .answer(rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", nil))
         }
         // A single initialize starts a session; anything else needs one.
         if case .request(let id, "initialize", let params) = JSONRPCMessage.classify(value) {
@@ -74,46 +107,63 @@ public final class MCPEndpoint: Sendable {
                              ("capabilities", ["tools": ["listChanged": false]]),
                              ("serverInfo", serverInfo(chosen)))
             result.members.append(JSONMember(key: "instructions", value: "Tools are the workflows this gateway serves; call tools/list."))
-            return reply(JSONRPC.result(id: id, .object(result)), sse: sse, revision: chosen, fields: [("Mcp-Session-Id", session)])
+            return .answer(reply(JSONRPC.result(id: id, .object(result)), sse: sse, revision: chosen, fields: [("Mcp-Session-Id", session)]))
         }
         guard let sid = r.sessionID else {
-            return rpcError(status: 400, id: Self.idOf(value), code: JSONRPCCode.invalidRequest,
-                            "Bad Request: no Mcp-Session-Id header (send initialize first)", nil)
+            return .answer(rpcError(status: 400, id: Self.idOf(value), code: JSONRPCCode.invalidRequest,
+                                    "Bad Request: no Mcp-Session-Id header (send initialize first)", nil))
         }
-        guard let negotiated = sessions.lookup(sid) else { return sessionNotFound() }
+        guard let negotiated = sessions.lookup(sid) else { return .answer(sessionNotFound()) }
         let revision = header ?? negotiated
-        var answers: [JSONValue] = []
         if case .array(let items) = value {
             guard revision.allowsBatches else {
-                return rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest,
-                                "Invalid Request: JSON-RPC batches are not part of revision \(revision.rawValue)", revision)
+                return .answer(rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest,
+                                        "Invalid Request: JSON-RPC batches are not part of revision \(revision.rawValue)", revision))
             }
             guard !items.isEmpty else {
-                return rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest, "Invalid Request: an empty batch", revision)
+                return .answer(rpcError(status: 400, id: .null, code: JSONRPCCode.invalidRequest, "Invalid Request: an empty batch", revision))
             }
-            for item in items {
-                switch legacyMessage(item, revision: revision, tools: tools, inBatch: true) {
-                case .answer(let a): answers.append(a)
-                case .none: break
-                case .answered: return nil
-                }
+            switch continueBatch([], items[...], revision: revision, sse: sse, tools: tools) {
+            case .response(let response): return .answer(response)
+            case .answered: return .answered
+            case .pending(let p): return .pending(p)
             }
-            if answers.isEmpty { return MCPResponse(status: 202, revision: revision) }
-            return reply(.array(answers), sse: sse, revision: revision)
         }
         switch legacyMessage(value, revision: revision, tools: tools, inBatch: false) {
         case .answer(let a):
-            if case .invalid = JSONRPCMessage.classify(value) { return reply(a, sse: false, revision: revision, status: 400) }
-            return reply(a, sse: sse, revision: revision)
-        case .none: return MCPResponse(status: 202, revision: revision)
-        case .answered: return nil
+            if case .invalid = JSONRPCMessage.classify(value) { return .answer(reply(a, sse: false, revision: revision, status: 400)) }
+            return .answer(reply(a, sse: sse, revision: revision))
+        case .none: return .answer(MCPResponse(status: 202, revision: revision))
+        case .answered: return .answered
+        case .pending(let id): return .pending(MCPPendingCall(id: id, revision: revision, sse: sse, batch: nil))
         }
+    }
+
+    /// Serves the messages of a batch in order from `rest`, after `answers`; a tool call that is pending suspends
+    /// the batch (the pending call carries the rest).
+    private func continueBatch(_ answers: [JSONValue], _ rest: ArraySlice<JSONValue>, revision: MCPRevision, sse: Bool,
+                               tools: MCPToolHost) -> MCPReply {
+        var answers = answers
+        var rest = rest
+        while let item = rest.popFirst() {
+            switch legacyMessage(item, revision: revision, tools: tools, inBatch: true) {
+            case .answer(let a): answers.append(a)
+            case .none: break
+            case .answered: return .answered
+            case .pending(let id):
+                return .pending(MCPPendingCall(id: id, revision: revision, sse: sse, batch: .init(answers: answers, rest: rest)))
+            }
+        }
+        if answers.isEmpty { return .response(MCPResponse(status: 202, revision: revision)) }
+        return .response(reply(.array(answers), sse: sse, revision: revision))
     }
 
     private enum Step {
         case answer(JSONValue)
         case none
         case answered
+        /// A tools/call of this request id is in progress.
+        case pending(JSONValue)
     }
 
     private func legacyMessage(_ value: JSONValue, revision: MCPRevision, tools: MCPToolHost, inBatch: Bool) -> Step {
@@ -141,51 +191,51 @@ public final class MCPEndpoint: Sendable {
 
     // MARK: 2026-07-28 (stateless)
 
-    private func stateless(_ r: MCPRequest, tools: MCPToolHost) -> MCPResponse? {
+    private func stateless(_ r: MCPRequest, tools: MCPToolHost) -> Handling {
         let revision = MCPRevision.v2026_07_28
-        guard r.method == "POST" else { return MCPResponse(status: 405, fields: [("Allow", "POST")], revision: revision) }
+        guard r.method == "POST" else { return .answer(MCPResponse(status: 405, fields: [("Allow", "POST")], revision: revision)) }
         let form = answerForm(r)
-        if let refusal = form.refusal { return refusal }
+        if let refusal = form.refusal { return .answer(refusal) }
         let sse = form.sse
         let value: JSONValue
         do { value = try JSONParser().parse(r.body) } catch {
-            return rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", revision)
+            return .answer(rpcError(status: 400, id: .null, code: JSONRPCCode.parseError, "Parse error: \(error)", revision))
         }
         let message = JSONRPCMessage.classify(value)
         switch message {
         case .invalid(let id, let reason):
-            return rpcError(status: 400, id: id, code: JSONRPCCode.invalidRequest, "Invalid Request: \(reason)", revision)
+            return .answer(rpcError(status: 400, id: id, code: JSONRPCCode.invalidRequest, "Invalid Request: \(reason)", revision))
         case .notification, .response:
-            return MCPResponse(status: 202, revision: revision)
+            return .answer(MCPResponse(status: 202, revision: revision))
         case .request(let id, let method, let params):
             // The mirrored header fields must match the body.
             guard let hm = r.mcpMethod?.trimmingSpaces else {
-                return mismatch(id, "the Mcp-Method header is required", revision)
+                return .answer(mismatch(id, "the Mcp-Method header is required", revision))
             }
             guard hm == method else {
-                return mismatch(id, "Mcp-Method header value '\(hm)' does not match body value '\(method)'", revision)
+                return .answer(mismatch(id, "Mcp-Method header value '\(hm)' does not match body value '\(method)'", revision))
             }
             let meta = params?["_meta"]
             guard case .string(let bodyVersion)? = meta?["io.modelcontextprotocol/protocolVersion"] else {
-                return mismatch(id, "params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required and must match MCP-Protocol-Version", revision)
+                return .answer(mismatch(id, "params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required and must match MCP-Protocol-Version", revision))
             }
             guard bodyVersion == revision.rawValue else {
-                if MCPRevision(rawValue: bodyVersion) == nil { return unsupportedVersion(bodyVersion, id: id) }
-                return mismatch(id, "MCP-Protocol-Version header value '\(revision.rawValue)' does not match body value '\(bodyVersion)'", revision)
+                if MCPRevision(rawValue: bodyVersion) == nil { return .answer(unsupportedVersion(bodyVersion, id: id)) }
+                return .answer(mismatch(id, "MCP-Protocol-Version header value '\(revision.rawValue)' does not match body value '\(bodyVersion)'", revision))
             }
             if method == "tools/call" || method == "resources/read" || method == "prompts/get" {
                 let key = method == "resources/read" ? "uri" : "name"
                 guard let raw = r.mcpName?.trimmingSpaces else {
-                    return mismatch(id, "the Mcp-Name header is required for \(method)", revision)
+                    return .answer(mismatch(id, "the Mcp-Name header is required for \(method)", revision))
                 }
                 guard let headerName = Self.decodeSentinel(raw) else {
-                    return mismatch(id, "the Mcp-Name header is not valid base64 in its =?base64?...?= form", revision)
+                    return .answer(mismatch(id, "the Mcp-Name header is not valid base64 in its =?base64?...?= form", revision))
                 }
                 guard case .string(let bodyName)? = params?[key] else {
-                    return rpcError(status: 200, id: id, code: JSONRPCCode.invalidParams, "Invalid params: '\(key)' must be a string", revision)
+                    return .answer(rpcError(status: 200, id: id, code: JSONRPCCode.invalidParams, "Invalid params: '\(key)' must be a string", revision))
                 }
                 guard headerName == bodyName else {
-                    return mismatch(id, "Mcp-Name header value '\(headerName)' does not match body value '\(bodyName)'", revision)
+                    return .answer(mismatch(id, "Mcp-Name header value '\(headerName)' does not match body value '\(bodyName)'", revision))
                 }
             }
             let answer: JSONValue
@@ -199,13 +249,14 @@ public final class MCPEndpoint: Sendable {
             case "tools/call":
                 switch toolsCall(id: id, params: params, revision: revision, tools: tools) {
                 case .answer(let a): answer = a
-                case .answered: return nil
+                case .answered: return .answered
+                case .pending(let id): return .pending(MCPPendingCall(id: id, revision: revision, sse: sse, batch: nil))
                 case .none: preconditionFailure("tools/call always answers")
                 }
             default:
-                return rpcError(status: 404, id: id, code: JSONRPCCode.methodNotFound, "Method not found: \(method)", revision)
+                return .answer(rpcError(status: 404, id: id, code: JSONRPCCode.methodNotFound, "Method not found: \(method)", revision))
             }
-            return reply(answer, sse: sse, revision: revision)
+            return .answer(reply(answer, sse: sse, revision: revision))
         }
     }
 
@@ -262,13 +313,13 @@ public final class MCPEndpoint: Sendable {
         guard case .object = arguments else {
             return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Invalid params: 'arguments' must be an object"))
         }
-        switch tools.call(name, arguments) {
-        case .answered:
-            return .answered
+        let outcome = tools.call(name, arguments)
+        switch outcome {
+        case .answered: return .answered
+        case .pending: return .pending(id)
         case .unknownTool:
             return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Unknown tool: \(name)"))
         case .invalidArguments(let violations):
-            let list = JSONValue.array(violations.map(\.json))
             if revision.argumentErrorsAreToolErrors {
                 let text = "Invalid arguments for tool \(name):\n" + violations.map(\.description).joined(separator: "\n")
                 var r = obj(("content", [["type": "text", "text": .string(text)]]), ("isError", true))
@@ -276,16 +327,23 @@ public final class MCPEndpoint: Sendable {
                 return .answer(JSONRPC.result(id: id, .object(r)))
             }
             return .answer(JSONRPC.error(id: id, code: JSONRPCCode.invalidParams, message: "Invalid params: the arguments do not match the tool's input schema",
-                                         data: ["violations": list]))
-        case .result(let value, let isError):
-            var r = obj(("content", [["type": "text", "text": .string(value.serialized)]]))
-            // A failed run's error object is not the tool's output (clients check structured content against
-            // the output schema): it travels as text only.
-            if revision.hasStructuredContent && !isError { r.members.append(JSONMember(key: "structuredContent", value: value)) }
-            r.members.append(JSONMember(key: "isError", value: .bool(isError)))
-            if revision.isStateless { return .answer(JSONRPC.result(id: id, complete(r))) }
-            return .answer(JSONRPC.result(id: id, .object(r)))
+                                         data: ["violations": .array(violations.map(\.json))]))
+        case .result:
+            return .answer(toolAnswer(id: id, revision: revision, outcome))
         }
+    }
+
+    /// The JSON-RPC answer of a tool that ran: its result as text, as structured content where the revision has
+    /// it, and `isError`.
+    private func toolAnswer(id: JSONValue, revision: MCPRevision, _ outcome: MCPToolOutcome) -> JSONValue {
+        guard case .result(let value, let isError) = outcome else { preconditionFailure("toolAnswer needs a result") }
+        var r = obj(("content", [["type": "text", "text": .string(value.serialized)]]))
+        // A failed run's error object is not the tool's output (clients check structured content against
+        // the output schema): it travels as text only.
+        if revision.hasStructuredContent && !isError { r.members.append(JSONMember(key: "structuredContent", value: value)) }
+        r.members.append(JSONMember(key: "isError", value: .bool(isError)))
+        if revision.isStateless { return JSONRPC.result(id: id, complete(r)) }
+        return JSONRPC.result(id: id, .object(r))
     }
 
     // MARK: Helpers

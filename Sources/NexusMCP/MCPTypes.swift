@@ -72,6 +72,33 @@ public enum MCPToolOutcome: Sendable {
     case invalidArguments([Violation])
     /// The host answered the HTTP request itself (a rate limit): the endpoint writes nothing.
     case answered
+    /// The tool runs elsewhere (an upstream call): the endpoint returns `MCPReply.pending`, and the host gives the
+    /// result to `MCPEndpoint.resume` when it has it.
+    case pending
+}
+
+/// What the endpoint made of a request.
+public enum MCPReply: Sendable {
+    /// Send this.
+    case response(MCPResponse)
+    /// The host answered the HTTP request itself: nothing to send.
+    case answered
+    /// A tool call is in progress: call `MCPEndpoint.resume` with its result.
+    case pending(MCPPendingCall)
+}
+
+/// A tools/call waiting for its result, with what the answer needs: the request id, the revision and the
+/// response form, and for a JSON-RPC batch the answers so far and the messages still to serve.
+public struct MCPPendingCall: Sendable {
+    let id: JSONValue
+    let revision: MCPRevision
+    let sse: Bool
+    let batch: Batch?
+
+    struct Batch: Sendable {
+        var answers: [JSONValue]
+        var rest: ArraySlice<JSONValue>
+    }
 }
 
 /// The tools the caller may see and run; called on the event loop, synchronously.

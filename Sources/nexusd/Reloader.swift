@@ -49,7 +49,7 @@ final class Reloader: Sendable {
         var effective = file
         var (routes, leftOut) = RouteLayer.merge(file: file.routes, layer: entries, upstreams: file.upstreams.map(\.name))
         effective.routes = routes
-        let (flows, flowsLeftOut) = WorkflowLayer.merge(file: file.workflows, layer: workflows)
+        let (flows, flowsLeftOut) = WorkflowLayer.merge(file: file.workflows, layer: workflows, upstreams: file.upstreams.map(\.name))
         effective.workflows = flows
         if effective.workflowAPI == nil && !flows.isEmpty { effective.workflowAPI = .defaults }
         for (name, why) in flowsLeftOut { leftOut["workflow:" + name] = why }

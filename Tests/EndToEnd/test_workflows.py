@@ -147,7 +147,7 @@ def test_config_errors(tmp_path):
     clash = _check(tmp_path, {**open_config(), "routes": [{"name": "api", "path_prefix": "/v1/", "handler": "echo"}]})
     assert clash.returncode != 0 and "clashes with the route 'api'" in clash.stderr, clash.stderr
     upstream = _check(tmp_path, {"workflows": [{**ADD, "handler": None, "upstream": "x", "method": "POST", "path": "/add"}]})
-    assert upstream.returncode != 0 and "not supported yet" in upstream.stderr, upstream.stderr
+    assert upstream.returncode != 0 and "unknown upstream 'x'" in upstream.stderr, upstream.stderr
     schema = _check(tmp_path, {"workflows": [{**ECHO, "input_schema": {"type": "object", "properties": {"m": {"pattern": "(a)\\1"}}}}]})
     assert schema.returncode != 0 and "workflows[0].input_schema" in schema.stderr, schema.stderr
     dup = _check(tmp_path, {"workflows": [ECHO, ECHO]})

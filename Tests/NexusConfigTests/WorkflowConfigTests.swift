@@ -56,7 +56,7 @@ import Testing
         #expect(keys.contains("workflows[0].handler"))
         #expect(keys.contains("workflows[1].input_schema"))
         #expect(keys.contains("workflows[2].upstream"))
-        #expect(errors.contains { $0.message.contains("not supported yet") })
+        #expect(errors.contains { $0.message.contains("unknown upstream") })
         #expect(keys.contains("workflows[3].input_schema"))
         #expect(keys.contains("workflows[4].input_schema"))
         #expect(errors.contains { $0.message.contains("workflow names are unique") })
@@ -94,13 +94,83 @@ import Testing
         #expect(e.first?.message.contains("need an 'auth' section") == true)
     }
 
+    @Test func upstreamTargets() throws {
+        let config = try ConfigLoader.parse(minimalListener + """
+            upstreams:
+              - name: weather
+                backends: [{address: "127.0.0.1:9000"}]
+            workflows:
+              - name: forecast
+                upstream: weather
+                method: GET
+                path: /cities/{city}/days/{n}?units=metric
+                timeout: 250ms
+                input_schema: {type: object, properties: {city: {type: string}, n: {type: integer}}, required: [city, n]}
+              - name: post
+                upstream: weather
+                input_schema: {type: object}
+            """, file: "u.yaml")
+        guard case .upstream(let u) = config.workflows[0].target, case .upstream(let p) = config.workflows[1].target else {
+            Issue.record("not upstream targets")
+            return
+        }
+        #expect(u.pool == "weather" && u.method == "GET" && !u.sendsBody)
+        #expect(u.pieces == [.literal("/cities/"), .variable("city"), .literal("/days/"), .variable("n"), .literal("?units=metric")])
+        #expect(config.workflows[0].timeout == .milliseconds(250) && config.workflows[0].timeoutText == "250ms")
+        #expect(p.method == "POST" && p.path == "/" && p.sendsBody)
+        let errors = configErrors(minimalListener + """
+            upstreams:
+              - name: weather
+                backends: [{address: "127.0.0.1:9000"}]
+            workflows:
+              - name: a
+                upstream: weather
+                path: /x/{city}
+                input_schema: {type: object, properties: {city: {type: string}}}
+              - name: b
+                upstream: weather
+                path: "/x/{c}"
+                input_schema: {type: object, properties: {c: {type: array}}, required: [c]}
+              - name: c
+                upstream: weather
+                method: TRACE
+                input_schema: {type: object}
+              - name: d
+                upstream: weather
+                path: "/x/{}"
+                input_schema: {type: object}
+              - name: e
+                upstream: weather
+                handler: echo
+                input_schema: {type: object}
+              - name: f
+                handler: echo
+                method: GET
+                input_schema: {type: object}
+            """)
+        let messages = errors.map(\.message)
+        #expect(messages.contains { $0.contains("'{city}' must name a required property") })
+        #expect(messages.contains { $0.contains("must be a string, number, integer or boolean property, not array") })
+        #expect(messages.contains { $0.contains("expected one of GET, POST, PUT, PATCH, DELETE, got 'TRACE'") })
+        #expect(messages.contains { $0.contains("an empty variable") })
+        #expect(messages.contains { $0.contains("either a built-in 'handler' or an 'upstream'") })
+        #expect(messages.contains { $0.contains("belong to an upstream target") })
+        #expect(errors.count == 6)
+    }
+
     @Test func runtimeDefinitionsParseLikeTheFile() throws {
         let w = try ConfigLoader.parseWorkflow(Array(#"{"handler": "echo", "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}"#.utf8),
-                                               name: "flow", source: "runtime")
+                                               name: "flow", upstreams: [], source: "runtime")
         #expect(w.name == "flow")
         #expect(w.inputSchema["properties"]?["n"]?["type"] == "integer")
         #expect(throws: ConfigErrors.self) {
-            try ConfigLoader.parseWorkflow(Array(#"{"name": "other", "handler": "echo", "input_schema": {"type": "object"}}"#.utf8), name: "flow", source: "r")
+            try ConfigLoader.parseWorkflow(Array(#"{"name": "other", "handler": "echo", "input_schema": {"type": "object"}}"#.utf8), name: "flow", upstreams: [], source: "r")
+        }
+        let remote = try ConfigLoader.parseWorkflow(Array(#"{"upstream": "up", "path": "/run", "input_schema": {"type": "object"}}"#.utf8),
+                                                    name: "flow", upstreams: ["up"], source: "runtime")
+        #expect(remote.target == .upstream(try WorkflowUpstream(pool: "up", path: "/run")))
+        #expect(throws: ConfigErrors.self) {
+            try ConfigLoader.parseWorkflow(Array(#"{"upstream": "gone", "input_schema": {"type": "object"}}"#.utf8), name: "flow", upstreams: ["up"], source: "r")
         }
     }
 }

@@ -226,3 +226,57 @@ import NexusSchema
         }
     }
 }
+
+@Suite struct MCPPendingCallTests {
+    let endpoint = MCPEndpoint(serverVersion: "t")
+
+    /// `slow` is pending (the host answers later); `fast` answers at once.
+    var host: MCPToolHost {
+        MCPToolHost(list: { [] }, call: { name, args in
+            name == "slow" ? .pending : .result(["got": args["n"] ?? .null], isError: false)
+        })
+    }
+
+    private func session(_ version: String) -> String {
+        let r = endpoint.handle(MCPRequest(method: "POST", accept: "application/json", contentType: "application/json",
+                                           body: Array(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"\#(version)"}}"#.utf8)),
+                                tools: host)
+        return r!.fields.first { $0.0 == "Mcp-Session-Id" }!.1
+    }
+
+    private func json(_ r: MCPReply) -> JSONValue? {
+        guard case .response(let response) = r else { return nil }
+        return try? JSONParser().parse(response.body)
+    }
+
+    @Test func aPendingCallResumesToItsAnswer() throws {
+        let sid = session("2025-11-25")
+        let reply = endpoint.serve(MCPRequest(method: "POST", accept: "application/json", contentType: "application/json",
+                                              protocolVersion: "2025-11-25", sessionID: sid,
+                                              body: Array(#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"slow"}}"#.utf8)),
+                                   tools: host)
+        guard case .pending(let p) = reply else { Issue.record("not pending"); return }
+        let done = json(endpoint.resume(p, result: ["v": 1], isError: false, tools: host))
+        #expect(done?["id"] == 9)
+        #expect(done?["result"]?["structuredContent"] == ["v": 1])
+        #expect(done?["result"]?["isError"] == false)
+    }
+
+    @Test func aBatchSuspendsAndGoesOnInOrder() throws {
+        let sid = session("2025-03-26")
+        let batch = #"[{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow"}},"#
+            + #"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"fast","arguments":{"n":2}}},"#
+            + #"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"slow"}},{"jsonrpc":"2.0","id":4,"method":"ping"}]"#
+        let first = endpoint.serve(MCPRequest(method: "POST", accept: "application/json", contentType: "application/json",
+                                              sessionID: sid, body: Array(batch.utf8)), tools: host)
+        guard case .pending(let p1) = first else { Issue.record("not pending"); return }
+        guard case .pending(let p3) = endpoint.resume(p1, result: ["n": 1], isError: false, tools: host) else {
+            Issue.record("the second slow call is not pending")
+            return
+        }
+        let answers = json(endpoint.resume(p3, result: ["error": "down"], isError: true, tools: host))
+        guard case .array(let list)? = answers else { Issue.record("no batch answer"); return }
+        #expect(list.map { $0["id"] } == [1, 2, 3, 4])
+        #expect(list[2]["result"]?["isError"] == true)
+    }
+}

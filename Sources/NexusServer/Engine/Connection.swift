@@ -149,6 +149,8 @@ final class Connection {
     var halfCloseAfterFlush = false
     /// The write side was shut.
     var writeShut = false
+    /// Client: a workflow run waiting for its upstream (the connection is in the proxy phase meanwhile).
+    var workflowCall: WorkflowCall?
     /// Client: the address of the peer as text (for X-Forwarded-For), computed once per connection.
     var clientIP: [UInt8]?
     /// Upstream: the pool state and backend index it belongs to.
@@ -205,7 +207,7 @@ final class Connection {
         wantReadPaused = false; sendInFlight = false; readPaused = false; receiveArmed = false
         pendingOperations = 0; closing = false; wantsWritable = false; registeredEvents = 0; dirty = false
         deadline = .max; timer = .none; sendDeadline = .max; lastActivity = now
-        role = .client; peer = nil; proxyRoute = nil; forwardHead.clear(); bodyForwarded = false
+        role = .client; peer = nil; proxyRoute = nil; workflowCall = nil; forwardHead.clear(); bodyForwarded = false
         requestForwarded = false; responseHeadSent = false; attempts = 0; clientIP = nil
         clientAddress = nil; principal = nil; rateLimitFields.removeAll()
         upstreamState = nil; backendIndex = 0; inIdlePool = false; connecting = false; remoteLength = 0

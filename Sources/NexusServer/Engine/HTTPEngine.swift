@@ -384,12 +384,14 @@ final class HTTPEngine {
     /// The request is complete: answer it and get ready for the next one.
     private func finish(_ c: Connection) {
         respond(c)
-        readyForNextRequest(c)
+        // A workflow run waiting for its upstream answers later (HTTPEngine+WorkflowCalls).
+        if c.phase != .proxy { readyForNextRequest(c) }
     }
 
     /// Resets the per-request state of a client connection once its response is queued.
     func readyForNextRequest(_ c: Connection) {
         c.proxyRoute = nil
+        c.workflowCall = nil
         c.principal = nil
         if !c.rateLimitFields.isEmpty { c.rateLimitFields.removeAll(keepingCapacity: true) }
         c.phase = .head
@@ -408,7 +410,6 @@ final class HTTPEngine {
         let head = c.head
         let keepAlive = head.keepAlive && !draining
         let connection: ConnectionField = keepAlive ? (head.version == .http10 ? .keepAlive : .none) : .close
-        if !keepAlive { c.closeAfterFlush = true }
         let headOnly = head.method == .head
         let date = dateLine.readable
         let before = c.outbox.readableBytes
@@ -441,6 +442,10 @@ final class HTTPEngine {
             c.responseStatus = 0
         }
         if status != 0 { answered(c, slot: c.routeSlot, status: status, bytes: c.outbox.readableBytes - before) }
+        if !keepAlive {
+            // A workflow run waiting for its upstream closes after its answer, not before.
+            if c.phase == .proxy, let call = c.workflowCall { call.closeAfter = true } else { c.closeAfterFlush = true }
+        }
         c.body.clear()
     }
 

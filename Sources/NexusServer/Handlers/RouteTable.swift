@@ -60,7 +60,7 @@ final class RouteTable: Sendable {
         }
         if !apis.isEmpty {
             let registry = try WorkflowRegistry(workflows, apis: apis, firstSlot: routes.count, limiters: limiters, authEnabled: authEnabled,
-                                                sessions: sessions ?? MCPSessions(capacity: 1024))
+                                                sessions: sessions ?? MCPSessions(capacity: 1024), pools: pools)
             self.workflows = registry
             names = routes.map(\.name) + workflows.map(\.usageName)
             routeAccesses += workflows.map { _ in nil }

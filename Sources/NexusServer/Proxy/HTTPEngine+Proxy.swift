@@ -76,7 +76,10 @@ extension HTTPEngine {
         }
         // The head for this backend (the Host differs only when the route does not preserve the client's).
         let options = route.requestOptions[i]
-        if c.forwardHead.isEmpty || !options.preserveHost {
+        if let call = c.workflowCall {
+            c.forwardHead.clear()
+            writeWorkflowRequest(c, call, host: options.upstreamHost)
+        } else if c.forwardHead.isEmpty || !options.preserveHost {
             c.forwardHead.clear()
             let ip = c.clientIP ?? []
             let failure: HTTPParseError? = ip.withUnsafeBytes { ipBytes in
@@ -157,6 +160,7 @@ extension HTTPEngine {
         u.exchangeStart = now
         u.timer = .none
         u.deadline = now + (u.connecting ? state.pool.connectTimeout : state.pool.readTimeout)
+        if let call = c.workflowCall { u.deadline = min(u.deadline, call.deadline) }
         u.outbox.append(c.forwardHead)
         forwardBody(c)
         touch(u)
@@ -243,7 +247,7 @@ extension HTTPEngine {
                         startTunnel(c, u)
                         return
                     }
-                    if u.response.status == 103 && c.head.version == .http11 {
+                    if u.response.status == 103 && c.head.version == .http11 && c.workflowCall == nil {
                         ResponseForwarder.writeHead(response: u.response, headBytes: headBytes, framing: .none,
                                                     options: c.proxyRoute!.responseOptions, keepAliveToClient: true,
                                                     clientVersion: .http11, into: c.outbox)
@@ -252,6 +256,10 @@ extension HTTPEngine {
                     u.input.consume(length)
                     u.responseScanner.reset()
                     u.response.reset()
+                    continue
+                }
+                if let call = c.workflowCall {
+                    guard beginWorkflowResponse(u, c, call, headLength: length) else { return }
                     continue
                 }
                 let framing = ResponseFraming.framing(of: u.response, requestMethod: c.head.method)
@@ -292,6 +300,10 @@ extension HTTPEngine {
         }
         if u.bodyPlan == .tunnel {
             tunnelUpstreamToClient(u)
+            return
+        }
+        if let call = c.workflowCall {
+            readWorkflowResponseBody(u, call)
             return
         }
         // Body.
@@ -357,6 +369,10 @@ extension HTTPEngine {
 
     /// Back to reading the next request on the client connection.
     func completeProxied(_ c: Connection) {
+        if c.workflowCall != nil {
+            workflowResponseComplete(c)
+            return
+        }
         requestsServed &+= 1
         usage.count(slot: c.routeSlot, consumer: c.principal, status: c.responseStatus)
         answered(c, slot: c.routeSlot, status: c.responseStatus, bytes: c.responseBytes)
@@ -450,6 +466,7 @@ extension HTTPEngine {
     func refreshUpstreamDeadline(_ u: Connection) {
         guard let pool = u.upstreamState?.pool else { return }
         u.deadline = u.streaming ? now + pool.idleTimeout : min(now + pool.readTimeout, u.exchangeStart + pool.totalTimeout)
+        if let call = u.peer?.workflowCall { u.deadline = min(u.deadline, call.deadline) }
     }
 
     // MARK: Flow control and closing

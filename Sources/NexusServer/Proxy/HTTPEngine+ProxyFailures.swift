@@ -48,6 +48,10 @@ extension HTTPEngine {
             touch(u)
             c.peer = nil
         }
+        if c.workflowCall != nil {
+            workflowUpstreamFailed(c, status: status, detail: detail)
+            return
+        }
         let keepAlive = c.head.keepAlive && !draining && c.decoder == nil
         let connection: ConnectionField = keepAlive ? (c.head.version == .http10 ? .keepAlive : .none) : .close
         let before = c.outbox.readableBytes

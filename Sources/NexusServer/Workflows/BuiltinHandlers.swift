@@ -23,8 +23,13 @@ enum BuiltinHandlers {
     }
 }
 
-/// Why a run failed after its input was accepted.
+/// Why a run failed after its input was accepted, and the HTTP status a REST caller gets (502 unless an upstream's
+/// 4xx is passed on, or 504 for a timeout).
 struct WorkflowFailure: Error {
     let message: String
-    init(_ message: String) { self.message = message }
+    let status: Int
+    init(_ message: String, status: Int = 502) {
+        self.message = message
+        self.status = status
+    }
 }

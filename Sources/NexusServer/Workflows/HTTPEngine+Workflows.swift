@@ -6,7 +6,8 @@ import NexusSchema
 
 /// The workflow channels on the event loop: REST, MCP and the OpenAPI document. Every run goes through `admit`
 /// with the workflow's access rules (keys, scopes, limits, quotas) and is counted under `workflow:NAME`,
-/// whichever the channel. Built-in handlers answer synchronously, here.
+/// whichever the channel. Built-in handlers answer synchronously, here; upstream-targeted workflows start an
+/// exchange and answer when it ends (HTTPEngine+WorkflowCalls).
 extension HTTPEngine {
     func respondWorkflow(_ c: Connection, _ endpoint: WorkflowEndpoint, api: Int, prefixLength: Int, connection: ConnectionField, headOnly: Bool) {
         guard let registry = routes.workflows, api < registry.apis.count else { preconditionFailure("a workflow endpoint without workflows") }
@@ -53,30 +54,36 @@ extension HTTPEngine {
         guard admitted(c, w.access, headBytes: c.headBytes.readable) else { return }
         let contentType = header(c, "content-type")?.lowercased() ?? ""
         guard contentType.split(separator: ";").first.map({ $0.trimmingCharacters(in: " \t") }) == "application/json" else {
-            count(c, w, 415)
+            countWorkflow(c, w, 415)
             out.problem(415, "the input must be sent as application/json")
             return
         }
         let input: JSONValue
         do { input = try JSONParser().parse(Array(c.body.readable)) } catch {
-            count(c, w, 400)
+            countWorkflow(c, w, 400)
             out.problem(400, "the body is not valid JSON: \(error)")
             return
         }
         let violations = w.input.validate(input)
         guard violations.isEmpty else {
-            count(c, w, 400)
+            countWorkflow(c, w, 400)
             out.problem(400, "the input does not match the workflow's input schema (\(violations.count) violation\(violations.count == 1 ? "" : "s"))",
                         extra: [("violations", .array(violations.map(\.json)))])
             return
         }
+        if w.upstream != nil {
+            c.workflowCall = WorkflowCall(workflow: w, input: input, deadline: now + EngineSettings.ms(w.config.timeout), out: out,
+                                          mcp: nil, maxBody: settings.limits.maxBodyBytes)
+            startWorkflowCall(c)
+            return
+        }
         switch execute(w, input) {
         case .success(let result):
-            count(c, w, 200)
+            countWorkflow(c, w, 200)
             out.json(200, result)
         case .failure(let f):
-            count(c, w, 502)
-            out.problem(502, "the workflow failed: \(f.message)")
+            countWorkflow(c, w, f.status)
+            out.problem(f.status, "the workflow failed: \(f.message)")
         }
     }
 
@@ -87,10 +94,10 @@ extension HTTPEngine {
         return false
     }
 
+    /// Runs a built-in workflow.
     private func execute(_ w: Workflow, _ input: JSONValue) -> Result<JSONValue, WorkflowFailure> {
-        let result = switch w.config.target {
-        case .builtin(let b): BuiltinHandlers.run(b, input: input)
-        }
+        guard case .builtin(let b) = w.config.target else { preconditionFailure("execute runs built-in workflows") }
+        let result = BuiltinHandlers.run(b, input: input)
         if case .success(let value) = result, let output = w.output, !output.isValid(value) {
             return .failure(WorkflowFailure("the result does not match the workflow's output schema"))
         }
@@ -99,7 +106,7 @@ extension HTTPEngine {
 
     /// Usage, and the workflow metrics by channel: MCP for the MCP endpoint, `cli` for `nexusctl run` (it presents
     /// a run-as key or comes from the admin thread on loopback), REST otherwise.
-    private func count(_ c: Connection, _ w: Workflow, _ status: Int, mcp: Bool = false) {
+    func countWorkflow(_ c: Connection, _ w: Workflow, _ status: Int, mcp: Bool = false) {
         usage.count(slot: w.slot, consumer: c.principal, status: status)
         let channel = mcp ? "mcp" : (c.principal?.keyID == "run-as" || c.head.value(of: "x-nexus-channel", in: c.headBytes.readable) != nil ? "cli" : "rest")
         metrics.recordWorkflow(w.config.name, channel: channel, status: status)
@@ -107,13 +114,28 @@ extension HTTPEngine {
 
     /// The MCP endpoint: the protocol is NexusMCP's; tools are the workflows the caller may see.
     private func mcp(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput) {
-        let caller = c.principal
         let request = MCPRequest(method: String(decoding: UnsafeRawBufferPointer(rebasing: c.headBytes.readable[c.head.methodRange]), as: UTF8.self),
                                  accept: header(c, "accept"), contentType: header(c, "content-type"),
                                  protocolVersion: header(c, "mcp-protocol-version"), sessionID: header(c, "mcp-session-id"),
                                  origin: header(c, "origin"), mcpMethod: header(c, "mcp-method"), mcpName: header(c, "mcp-name"),
                                  body: Array(c.body.readable))
-        let host = MCPToolHost(
+        switch endpoint.serve(request, tools: toolHost(c, registry, endpoint, out: out)) {
+        case .response(let response):
+            out.write(response.status, contentType: response.contentType, fields: response.fields, body: response.body)
+        case .answered:
+            return // a limit answered it
+        case .pending(let p):
+            guard let call = c.workflowCall else { preconditionFailure("a pending tools/call without its state") }
+            call.pending = p
+            startWorkflowCall(c)
+        }
+    }
+
+    /// The tools of an MCP request: the workflows `c`'s caller may see; a call is admitted (scopes, limits),
+    /// validated and run; an upstream-targeted one is left in `c.workflowCall` for the endpoint to resume.
+    func toolHost(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput) -> MCPToolHost {
+        let caller = c.principal
+        return MCPToolHost(
             list: { registry.workflows.filter { $0.visible(to: caller, authEnabled: registry.authEnabled) }.map(\.tool) },
             call: { [unowned self] name, arguments in
                 guard let w = registry.named(name), w.visible(to: caller, authEnabled: registry.authEnabled) else { return .unknownTool }
@@ -121,20 +143,23 @@ extension HTTPEngine {
                 guard self.admitted(c, w.access, headBytes: c.headBytes.readable) else { return .answered }
                 let violations = w.input.validate(arguments)
                 guard violations.isEmpty else {
-                    self.count(c, w, 400, mcp: true)
+                    self.countWorkflow(c, w, 400, mcp: true)
                     return .invalidArguments(violations)
+                }
+                if w.upstream != nil {
+                    c.workflowCall = WorkflowCall(workflow: w, input: arguments, deadline: self.now + EngineSettings.ms(w.config.timeout),
+                                                  out: out, mcp: (endpoint, registry), maxBody: self.settings.limits.maxBodyBytes)
+                    return .pending
                 }
                 switch self.execute(w, arguments) {
                 case .success(let v):
-                    self.count(c, w, 200, mcp: true)
+                    self.countWorkflow(c, w, 200, mcp: true)
                     return .result(v, isError: false)
                 case .failure(let f):
-                    self.count(c, w, 502, mcp: true)
+                    self.countWorkflow(c, w, f.status, mcp: true)
                     return .result(["error": .string(f.message)], isError: true)
                 }
             })
-        guard let response = endpoint.handle(request, tools: host) else { return } // answered (a limit)
-        out.write(response.status, contentType: response.contentType, fields: response.fields, body: response.body)
     }
 
     private func describe(_ w: Workflow, _ paths: WorkflowAPIConfig) -> JSONValue {

@@ -13,8 +13,10 @@ final class Workflow: Sendable {
     /// Its usage slot in the route table's `names` (`workflow:NAME`).
     let slot: Int
     let tool: MCPTool
+    /// The pool and request of an upstream-targeted workflow (nil: a built-in handler).
+    let upstream: UpstreamWorkflow?
 
-    init(_ config: WorkflowConfig, access: RouteAccess, slot: Int) throws(ServerError) {
+    init(_ config: WorkflowConfig, access: RouteAccess, slot: Int, pools: [UpstreamPool]) throws(ServerError) {
         self.config = config
         do { input = try Schema(config.inputSchema) } catch {
             throw ServerError("workflow '\(config.name)': the input schema is refused: \(error)")
@@ -24,6 +26,16 @@ final class Workflow: Sendable {
         }
         self.access = access
         self.slot = slot
+        switch config.target {
+        case .builtin:
+            upstream = nil
+        case .upstream(let target):
+            guard let pool = pools.first(where: { $0.name == target.pool }) else {
+                throw ServerError("workflow '\(config.name)': unknown upstream '\(target.pool)'")
+            }
+            let route = try ProxyRoute(ProxyTarget(upstream: target.pool, preserveHost: false), pool: pool, label: "workflow \(config.name)")
+            upstream = UpstreamWorkflow(target: target, route: route)
+        }
         tool = MCPTool(name: config.name, title: config.title, description: config.description,
                        inputSchema: config.inputSchema, outputSchema: config.outputSchema)
     }
@@ -53,7 +65,7 @@ final class WorkflowRegistry: Sendable {
 
     /// `firstSlot` is the usage slot of the first workflow (the routes come before).
     init(_ configs: [WorkflowConfig], apis: [WorkflowAPIConfig], firstSlot: Int, limiters: LimiterRegistry?, authEnabled: Bool,
-         sessions: MCPSessions) throws(ServerError) {
+         sessions: MCPSessions, pools: [UpstreamPool] = []) throws(ServerError) {
         self.apis = apis
         self.authEnabled = authEnabled
         var list: [Workflow] = []
@@ -69,7 +81,7 @@ final class WorkflowRegistry: Sendable {
             // A key presented to an anonymous workflow still names its caller (usage, per-consumer limits).
             let effective = access.anonymous && authEnabled
                 ? RouteAccess(anonymous: false, scopes: [], limits: access.limits, credentialsOptional: true) : access
-            list.append(try Workflow(c, access: effective, slot: firstSlot + i))
+            list.append(try Workflow(c, access: effective, slot: firstSlot + i, pools: pools))
             index[c.name] = i
         }
         workflows = list

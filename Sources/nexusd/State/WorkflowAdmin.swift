@@ -82,9 +82,14 @@ enum WorkflowAdmin {
         if !w.description.isEmpty { put("description", .string(w.description)) }
         switch w.target {
         case .builtin(let b): put("handler", .string(b.rawValue))
+        case .upstream(let u):
+            put("upstream", .string(u.pool))
+            put("method", .string(u.method))
+            put("path", .string(u.path))
         }
         put("input_schema", w.inputSchema)
         if let out = w.outputSchema { put("output_schema", out) }
+        if w.timeout != .seconds(30) { put("timeout", .string(w.timeoutText)) }
         if w.anonymous { put("anonymous", true) }
         if !w.scopes.isEmpty { put("scopes", .array(w.scopes.map { .string($0) })) }
         if !w.rateLimits.isEmpty {

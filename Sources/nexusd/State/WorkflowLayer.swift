@@ -30,12 +30,12 @@ final class WorkflowLayer: StateComponent {
 
     /// The file's workflows with the layer on top (runtime ones replace by name, new ones follow in name order),
     /// and the runtime workflows left out with why.
-    static func merge(file: [WorkflowConfig], layer: [String: Entry]) -> (workflows: [WorkflowConfig], leftOut: [String: String]) {
+    static func merge(file: [WorkflowConfig], layer: [String: Entry], upstreams: [String]) -> (workflows: [WorkflowConfig], leftOut: [String: String]) {
         var leftOut: [String: String] = [:]
         var runtime: [String: WorkflowConfig] = [:]
         for (name, entry) in layer {
             do {
-                runtime[name] = try ConfigLoader.parseWorkflow(Array(entry.spec.utf8), name: name, source: "runtime workflow '\(name)'")
+                runtime[name] = try ConfigLoader.parseWorkflow(Array(entry.spec.utf8), name: name, upstreams: upstreams, source: "runtime workflow '\(name)'")
             } catch {
                 leftOut[name] = error.errors.map(\.description).joined(separator: "; ")
             }
