@@ -24,6 +24,8 @@
 # figure: wrk, origin and target share 2 cores), the origin's CPU per request (upstream calls), othCPU (what
 # anything else used meanwhile, % of a core) and the 1-minute load average before each run.
 #
+# A run during which everything else used more than NOISE_MAX_PCT (25) % of a core is redone after waiting (up to
+# NOISE_WAIT=60 s) for a quiet machine, at most NOISE_RETRIES (2) times; the quietest attempt is kept (others: noisy.tsv).
 # Environment: NEXUSD (default: .build/release/nexusd, built if missing), PYTHON (python3), BENCH_WORK (results
 # under $BENCH_WORK/results/<timestamp>; default ${TMPDIR:-/tmp}/nexus-mcpbench), WARMUP (2 s per target).
 # Only processes this script started are stopped (by PID, trap on EXIT).
@@ -46,6 +48,9 @@ WARMUP=${WARMUP:-2}
 WAIT_IDLE=0
 ONLY=""
 PYTHON=${PYTHON:-python3}
+NOISE_MAX_PCT=${NOISE_MAX_PCT:-25}
+NOISE_RETRIES=${NOISE_RETRIES:-2}
+NOISE_WAIT=${NOISE_WAIT:-60}
 ORIGIN_PORT=19200
 NEXUS_PORT=19201
 PY_PORT=19202
@@ -231,7 +236,7 @@ parse_wrk() {   # -> rps p50ms p99ms requests errors wrkcpu_s
     END { printf "%.2f\t%.3f\t%.3f\t%d\t%d\t%.2f\n", rps, p50, p99, req, err, (wcpu == "" ? -1 : wcpu) }' "$1"
 }
 
-run_wrk() {   # phase round name duration -> appends a row to $TSV
+run_wrk_once() {   # phase round name duration -> sets ROW and ROW_OTHER (other CPU, % of a core)
   local phase=$1 round=$2 n=$3 dur=$4 out rc=0 tp=${PIDS[${T_PROC[$3]}]} op=${PIDS[origin]}
   out="$RES/raw/$phase-r$round-$n.txt"
   local load g0 o0 s0 t0 g1 o1 s1 t1
@@ -254,9 +259,30 @@ run_wrk() {   # phase round name duration -> appends a row to $TSV
       other = (s / clk - ours) / wall * 100; if (other < 0) other = 0
       printf "%s\t%s\t%s\t%s\t%s\t%s\t%.1f\t%.2f\t%.2f\t%.0f\t%.0f\t%.3f", f[1], f[2], f[3], req, f[5], wc, g / clk / wall * 100,
         (req > 0 ? g / clk * 1e6 / req : -1), (req > 0 && !same ? o / clk * 1e6 / req : -1), wc / wall * 100, other, wall }')
-  printf '%s\t%s\t%s\t%s\t%s\n' "$phase" "$round" "$n" "$row" "$load" >>"$TSV"
+  ROW=$(printf '%s\t%s\t%s\t%s\t%s' "$phase" "$round" "$n" "$row" "$load")
+  ROW_OTHER=$(cut -f14 <<<"$ROW")
   log "$(awk -F'\t' '{ printf "r%s %-12s %9.0f req/s  p50 %.3fms  p99 %.3fms  CPU %5.1f%%  %6.1f µs/req  origin %s µs/req  other %s%%  load %s  errs %s",
-    $2, $3, $4, $5, $6, $10, $11, ($12 < 0 ? "-" : $12), $14, $16, $8 }' <<<"$phase	$round	$n	$row	$load")"
+    $2, $3, $4, $5, $6, $10, $11, ($12 < 0 ? "-" : $12), $14, $16, $8 }' <<<"$ROW")"
+}
+
+# run_wrk: run_wrk_once, redone (after waiting up to NOISE_WAIT s for a quiet machine) when anything else used more
+# than NOISE_MAX_PCT % of a core during the run, at most NOISE_RETRIES times; the quietest attempt is kept in
+# results.tsv, the others go to noisy.tsv.
+run_wrk() {
+  local attempt best="" best_other=1000000
+  for ((attempt = 0; attempt <= NOISE_RETRIES; attempt++)); do
+    run_wrk_once "$@"
+    [[ $1 == warm ]] && return 0
+    if ((ROW_OTHER < best_other)); then
+      [[ -z $best ]] || printf '%s\n' "$best" >>"$NOISY"
+      best=$ROW; best_other=$ROW_OTHER
+    else
+      printf '%s\n' "$ROW" >>"$NOISY"
+    fi
+    ((best_other <= NOISE_MAX_PCT)) && break
+    ((attempt < NOISE_RETRIES)) && { log "noisy run (other ${ROW_OTHER}% of a core): redo"; wait_quiet "$NOISE_WAIT"; }
+  done
+  printf '%s\n' "$best" >>"$TSV"
 }
 
 summarize() {
@@ -272,6 +298,7 @@ summarize() {
       rps[k, i] = $4; p50[k, i] = $5; p99[k, i] = $6; cpu[k, i] = $10; us[k, i] = $11; ous[k, i] = $12; oth[k, i] = $14
       errs[k] += $8; loads[k] = loads[k] (loads[k] == "" ? "" : "/") $16
       rl[k] = rl[k] (rl[k] == "" ? "" : "/") sprintf("%.0f", $4)
+      pl[k] = pl[k] (pl[k] == "" ? "" : "/") sprintf("%.2f", $6)
     }
     END {
       printf "%-12s %9s %8s %8s %6s %9s %9s %7s %5s  %-14s  %s\n", "target", "rps(med)", "p50ms", "p99ms", "CPU%", "µs/req", "orig-µs", "othCPU%", "errs", "load1/round", "rps/round"
@@ -280,7 +307,7 @@ summarize() {
         k = names[x]; c = n[k]; if (!c) continue
         o = med(ous, k, c)
         printf "%-12s %9.0f %8.3f %8.3f %6.1f %9.1f %9s %7.0f %5d  %-14s  %s\n", k, med(rps, k, c), med(p50, k, c), med(p99, k, c),
-          med(cpu, k, c), med(us, k, c), (o < 0 ? "-" : sprintf("%.1f", o)), med(oth, k, c), errs[k], loads[k], rl[k]
+          med(cpu, k, c), med(us, k, c), (o < 0 ? "-" : sprintf("%.1f", o)), med(oth, k, c), errs[k], loads[k], rl[k] "  " pl[k]
         R[k] = med(rps, k, c); U[k] = med(us, k, c); P[k] = med(p99, k, c)
       }
       print ""
@@ -306,7 +333,9 @@ wait_quiet() {   # up to $1 s for other CPU (everything) <= 15% of a core
 # ---------------------------------------------------------------- main
 mkdir -p "$RES/raw"
 TSV="$RES/results.tsv"
+NOISY="$RES/noisy.tsv"
 printf 'phase\tround\ttarget\trps\tp50_ms\tp99_ms\trequests\terrors\twrk_cpu_s\ttarget_cpu_pct\ttarget_us_per_req\torigin_us_per_req\twrk_cpu_pct\tother_cpu_pct\twall_s\tload1\n' >"$TSV"
+head -1 "$TSV" >"$NOISY"
 {
   echo "date: $(date -Is)  host: $(uname -srm)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "cpu: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
