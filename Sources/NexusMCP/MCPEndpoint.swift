@@ -12,6 +12,8 @@ public final class MCPEndpoint: Sendable {
     let serverVersion: String
     let allowedOrigins: [String]
     let pageSize: Int
+    /// `_meta` of every 2026-07-28 result (the server's identity): the same value for every answer, built once.
+    let stampedMeta: JSONValue
 
     public init(serverName: String = "nexus", serverVersion: String, allowedOrigins: [String] = [], pageSize: Int = 100,
                 sessions: MCPSessions = MCPSessions()) {
@@ -20,6 +22,10 @@ public final class MCPEndpoint: Sendable {
         self.allowedOrigins = allowedOrigins
         self.pageSize = max(1, pageSize)
         self.sessions = sessions
+        var info = obj(("name", .string(serverName)))
+        if MCPRevision.v2026_07_28.hasStructuredContent { info.members.append(JSONMember(key: "title", value: "Nexus gateway")) }
+        info.members.append(JSONMember(key: "version", value: .string(serverVersion)))
+        stampedMeta = ["io.modelcontextprotocol/serverInfo": .object(info)]
     }
 
     // MARK: HTTP
@@ -351,7 +357,7 @@ public final class MCPEndpoint: Sendable {
     private func complete(_ o: JSONObject) -> JSONValue {
         var o = o
         o.members.append(JSONMember(key: "resultType", value: "complete"))
-        o.members.append(JSONMember(key: "_meta", value: ["io.modelcontextprotocol/serverInfo": serverInfo(.v2026_07_28)]))
+        o.members.append(JSONMember(key: "_meta", value: stampedMeta))
         return .object(o)
     }
 
@@ -496,6 +502,7 @@ public final class MCPEndpoint: Sendable {
 
     private func reply(_ message: JSONValue, sse: Bool, revision: MCPRevision?, status: Int = 200, fields: [(String, String)] = []) -> MCPResponse {
         var body: [UInt8] = []
+        body.reserveCapacity(512) // a tool result fits: no regrowth while writing
         if sse {
             body.append(contentsOf: "event: message\ndata: ".utf8)
             message.write(to: &body)
