@@ -34,7 +34,7 @@ import Testing
         func workflow(_ name: String, _ scopes: [String]) throws -> Workflow {
             var c = WorkflowConfig(name: name, inputSchema: ["type": "object"], target: .builtin(.echo))
             c.scopes = scopes
-            return try Workflow(c, access: RouteAccess(anonymous: false, scopes: scopes, limits: []), slot: 0)
+            return try Workflow(c, access: RouteAccess(anonymous: false, scopes: scopes, limits: []), slot: 0, pools: [])
         }
         let doc = ResourceMetadata.document(Self.api(name: "Orders"), resource: "https://api.example.com/mcp",
                                             workflows: [try workflow("a", ["x", "y"]), try workflow("b", []), try workflow("c", ["y", "z"])])
