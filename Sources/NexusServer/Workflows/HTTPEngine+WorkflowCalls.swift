@@ -135,7 +135,9 @@ extension HTTPEngine {
         c.responseStatus = 0
         switch call.target {
         case .workflow(let w): countWorkflow(c, w, status, mcp: call.mcp != nil)
-        case .federated(let server, _, _, _, _): usage.count(slot: server.slot, consumer: c.principal, status: status)
+        case .federated(let server, let tool, _, _, _):
+            usage.count(slot: server.slot, consumer: c.principal, status: status)
+            auditRun(c, action: "mcp.call", target: server.config.name + "/" + tool, channel: "mcp", status: status)
         }
         if let (endpoint, registry, challenge) = call.mcp, let pending = call.pending {
             switch endpoint.resume(pending, answer, tools: toolHost(c, registry, endpoint, out: call.out, challenge: challenge)) {

@@ -117,6 +117,7 @@ extension HTTPEngine {
         usage.count(slot: w.slot, consumer: c.principal, status: status)
         let channel = mcp ? "mcp" : (c.principal?.keyID == "run-as" || c.head.value(of: "x-nexus-channel", in: c.headBytes.readable) != nil ? "cli" : "rest")
         metrics.recordWorkflow(w.config.name, channel: channel, status: status)
+        auditRun(c, action: "workflow.run", target: w.config.name, channel: channel, status: status)
     }
 
     /// The MCP endpoint: the protocol is NexusMCP's; tools are the workflows the caller may see.
