@@ -29,12 +29,7 @@ extension ConfigDecoder {
 
     private mutating func decodeMCPServer(_ fields: Fields) -> MCPServerConfig? {
         let errorCount = errors.count
-        let name = required(fields, "name", expected: "a name") { text throws(InvalidValue) in
-            guard RouteConfig.isValidName(text) else {
-                throw InvalidValue("a name is 1 to 64 characters of A-Z a-z 0-9 _ . - and starts with a letter or digit")
-            }
-            return text
-        }
+        let name = required(fields, "name", expected: "a name") { text throws(InvalidValue) in try ValueParsers.name(text, what: "a name") }
         let url = required(fields, "url", expected: "an http:// or https:// URL", ValueParsers.mcpURL)
         let prefix: String? = value(fields, "prefix", default: nil, expected: "a tool name prefix") { text throws(InvalidValue) in
             guard text.utf8.count <= 32, text.utf8.allSatisfy({ ValueParsers.isIdentifierByte($0) || $0 == UInt8(ascii: ".") }) else {
@@ -106,6 +101,14 @@ extension ConfigDecoder {
 }
 
 extension ValueParsers {
+    /// The name of a workflow, an MCP server or a route (`RouteConfig.isValidName`).
+    static func name(_ text: String, what: String) throws(InvalidValue) -> String {
+        guard RouteConfig.isValidName(text) else {
+            throw InvalidValue("\(what) is 1 to 64 characters of A-Z a-z 0-9 _ . - and starts with a letter or digit")
+        }
+        return text
+    }
+
     /// An MCP server's URL: `http://` or `https://`, a host (name, IPv4 or [IPv6]) with an optional port, a path.
     static func mcpURL(_ text: String) throws(InvalidValue) -> (text: String, host: String, port: UInt16, kind: BackendConfig.Kind, path: String, isTLS: Bool) {
         let isTLS: Bool

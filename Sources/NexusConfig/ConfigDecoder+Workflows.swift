@@ -29,10 +29,7 @@ extension ConfigDecoder {
     private mutating func decodeWorkflow(_ fields: Fields) -> WorkflowConfig? {
         let errorCount = errors.count
         let name = required(fields, "name", expected: "a workflow name") { text throws(InvalidValue) in
-            guard RouteConfig.isValidName(text) else {
-                throw InvalidValue("a workflow name is 1 to 64 characters of A-Z a-z 0-9 _ . - and starts with a letter or digit")
-            }
-            return text
+            try ValueParsers.name(text, what: "a workflow name")
         }
         let title: String? = value(fields, "title", default: nil, expected: "a title") { $0 }
         let description = value(fields, "description", default: "", expected: "a description") { $0 }
