@@ -189,7 +189,10 @@ extension HTTPEngine {
     /// result that says so.
     private func callFederated(_ c: Connection, _ registry: WorkflowRegistry, _ catalog: FederationCatalog, _ name: String,
                                _ arguments: JSONValue, endpoint: MCPEndpoint, out: WorkflowOutput, challenge: String?) -> MCPToolOutcome {
-        guard let server = registry.federated.first(where: { name.hasPrefix($0.config.prefix) }),
+        // The server that lists the name; else (it is down) the one whose prefix it has (the longest, when prefixes nest).
+        let candidates = registry.federated.filter { name.hasPrefix($0.config.prefix) }
+        guard let server = candidates.first(where: { catalog.state(of: $0)?.original[name] != nil })
+                ?? candidates.max(by: { $0.config.prefix.count < $1.config.prefix.count }),
               server.visible(to: c.principal, authEnabled: registry.authEnabled) || (challenge != nil && c.principal != nil) else {
             return .unknownTool
         }
