@@ -6,9 +6,11 @@ import NexusSchema
 /// credentials and session, never the caller's fields) and what its answer becomes. Pure functions.
 enum FederatedCall {
     /// `POST path` with the JSON-RPC tools/call of the tool's own name, over a keep-alive connection of the server's pool.
-    static func writeRequest(server: FederatedServer, tool: String, arguments: JSONValue, session: String?, revision: String,
+    /// `id` must be unique among the calls in flight on the session (every loop shares it): the server matches its
+    /// answers to requests by it.
+    static func writeRequest(server: FederatedServer, tool: String, arguments: JSONValue, id: Int, session: String?, revision: String,
                              host: [UInt8], into out: ByteBuffer) {
-        let body = MCPWire.toolsCall(id: 1, name: tool, arguments: arguments)
+        let body = MCPWire.toolsCall(id: id, name: tool, arguments: arguments)
         out.append("POST ")
         out.append(server.config.path)
         out.append(" HTTP/1.1\r\nHost: ")
@@ -29,13 +31,13 @@ enum FederatedCall {
 
     /// The server's answer as the caller's result, and the status to count it under: its result or JSON-RPC error
     /// passed on; anything else is an `isError` result that says why (never the server's body).
-    static func result(server: FederatedServer, status: Int, contentType: String?, body: UnsafeRawBufferPointer) -> (MCPCallResult, Int) {
+    static func result(server: FederatedServer, id: Int, status: Int, contentType: String?, body: UnsafeRawBufferPointer) -> (MCPCallResult, Int) {
         let name = server.config.name
         guard status == 200 else {
             let why = status == 401 || status == 403 ? "refused Nexus's credentials (\(status))" : "answered \(status)"
             return (.tool(["error": .string("the MCP server '\(name)' \(why)")], isError: true), 502)
         }
-        switch MCPWire.answer(contentType: contentType, body: body, id: 1) {
+        switch MCPWire.answer(contentType: contentType, body: body, id: id) {
         case .result(let r):
             let failed = r["isError"] == .bool(true)
             return (.forwarded(r), failed ? 502 : 200)

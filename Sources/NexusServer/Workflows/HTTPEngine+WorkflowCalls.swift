@@ -36,8 +36,9 @@ extension HTTPEngine {
             w.upstream?.writeRequest(input: call.input, workflow: w.config.name, host: host, clientIP: c.clientIP ?? [],
                                      consumer: c.principal?.consumer, requestIDs: &requestIDs, into: c.forwardHead)
         case .federated(let server, let tool, _, let session, let revision):
-            FederatedCall.writeRequest(server: server, tool: tool, arguments: call.input, session: session, revision: revision,
-                                       host: host, into: c.forwardHead)
+            call.rpcID = Int(requestIDs.nextUInt64() & (1 << 53 - 1))
+            FederatedCall.writeRequest(server: server, tool: tool, arguments: call.input, id: call.rpcID, session: session,
+                                       revision: revision, host: host, into: c.forwardHead)
         }
     }
 
@@ -104,8 +105,8 @@ extension HTTPEngine {
                                    status: 502)
                 return
             }
-            let (answer, status) = FederatedCall.result(server: server, status: call.status, contentType: call.contentType,
-                                                        body: call.body.readable)
+            let (answer, status) = FederatedCall.result(server: server, id: call.rpcID, status: call.status,
+                                                        contentType: call.contentType, body: call.body.readable)
             answerWorkflowCall(c, answer, status: status)
         }
     }

@@ -29,6 +29,9 @@ final class WorkflowCall {
     /// call to resume.
     let mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry, challenge: String?)?
     var pending: MCPPendingCall?
+    /// The JSON-RPC id of a forwarded tools/call (random, below 2^53: unique among the calls in flight on a session
+    /// that every loop shares).
+    var rpcID = 0
     /// The upstream's response: status, content type and (decoded) body, at most `maxBody` bytes.
     var status = 0
     var contentType: String?
