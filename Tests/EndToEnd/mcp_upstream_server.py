@@ -148,7 +148,10 @@ async def main():
 
     import uvicorn
 
-    app = Reporter(build_server(args.page_size).http_app(path="/mcp", json_response=args.json_response or None), required)
+    app = Reporter(build_server(args.page_size).http_app(path="/mcp", json_response=args.json_response or None,
+                                                         # fastmcp answers 421 to other Host values on loopback:
+                                                         # a.test is the name of the test certificate
+                                                         allowed_hosts=["a.test"]), required)
     config = uvicorn.Config(app, host="127.0.0.1", port=args.port, log_level="warning", lifespan="on",
                             ssl_certfile=args.certfile, ssl_keyfile=args.keyfile, timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)

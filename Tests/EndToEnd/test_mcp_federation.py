@@ -621,31 +621,36 @@ def test_check_config_accepts_a_valid_entry(nexusd_binary, tmp_path, token_file,
     assert _check(tmp_path, _servers(OK_SERVER)).returncode == 0
 
 
+# case: (servers, what the error must say: a regex searched in stderr). The error names the entry (mcp_servers[i])
+# and the key or the reason.
 BAD = {
-    "bad url scheme": ([{**OK_SERVER, "url": "ftp://127.0.0.1:9/mcp"}], "url"),
-    "url without a host": ([{**OK_SERVER, "url": "http:///mcp"}], "url"),
-    "duplicate name": ([OK_SERVER, {**OK_SERVER, "prefix": "other_"}], "tools"),
-    "name with a space": ([{**OK_SERVER, "name": "my tools"}], "name"),
-    "name too long": ([{**OK_SERVER, "name": "n" * 65}], "name"),
-    "tls with an http url": ([{**OK_SERVER, "tls": {"verify": False}}], "tls"),
-    "unknown key": ([{**OK_SERVER, "bogus_key": 1}], "bogus_key"),
-    "scopes without auth": ([{**OK_SERVER, "scopes": ["x"]}], "scopes"),
-    "anonymous without auth": ([{**OK_SERVER, "anonymous": True}], "anonymous"),
+    "bad url scheme": ([{**OK_SERVER, "url": "ftp://127.0.0.1:9/mcp"}], r"mcp_servers\[0\].*url"),
+    "url without a host": ([{**OK_SERVER, "url": "http:///mcp"}], r"mcp_servers\[0\].*url"),
+    "duplicate name": ([OK_SERVER, {**OK_SERVER, "prefix": "other_"}], r"mcp_servers.*(?i:tools|unique|duplicate)"),
+    "name with a space": ([{**OK_SERVER, "name": "my tools"}], r"mcp_servers\[0\].*name"),
+    "name too long": ([{**OK_SERVER, "name": "n" * 65}], r"mcp_servers\[0\].*name"),
+    "empty name": ([{**OK_SERVER, "name": ""}], r"mcp_servers\[0\].*name"),
+    "no url": ([{"name": "tools"}], r"mcp_servers\[0\].*url"),
+    "tls with an http url": ([{**OK_SERVER, "tls": {"verify": False}}], r"mcp_servers\[0\].*(tls|https)"),
+    "unknown key": ([{**OK_SERVER, "bogus_key": 1}], r"mcp_servers\[0\].*bogus_key"),
+    "scopes without auth": ([{**OK_SERVER, "scopes": ["x"]}], r"mcp_servers\[0\].*auth"),
+    "anonymous without auth": ([{**OK_SERVER, "anonymous": True}], r"mcp_servers\[0\].*auth"),
+    "bad timeout": ([{**OK_SERVER, "timeout": "soon"}], r"mcp_servers\[0\].*timeout"),
 }
 
 
 @pytest.mark.parametrize("case", list(BAD))
 def test_check_config_refuses(nexusd_binary, tmp_path, case):
-    servers, word = BAD[case]
+    servers, pattern = BAD[case]
     r = _check(tmp_path, _servers(*servers))
     assert r.returncode != 0, f"{case}: accepted\n{r.stderr}"
-    assert "mcp_servers" in r.stderr and word in r.stderr, f"{case}: {r.stderr}"
+    assert re.search(pattern, r.stderr), f"{case}: {pattern!r} not in: {r.stderr}"
 
 
 def test_check_config_refuses_a_bearer_token_file_others_may_read(nexusd_binary, tmp_path, token_file):
     token_file.chmod(0o644)
     r = _check(tmp_path, _servers({**OK_SERVER, "bearer_token_file": "token.txt"}))
-    assert r.returncode != 0 and "bearer_token_file" in r.stderr, r.stderr
+    assert r.returncode != 0 and re.search(r"mcp_servers\[0\].*bearer_token_file", r.stderr), r.stderr
     token_file.chmod(0o600)
     r = _check(tmp_path, _servers({**OK_SERVER, "bearer_token_file": "token.txt"}))
     assert r.returncode == 0, r.stderr
