@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from mcp_upstream import McpUpstream, free_port, mcp_upstream, start_all  # noqa: F401  (fixture)
+from mcp_upstream import McpUpstream, mcp_upstream, start_all  # noqa: F401  (fixture)
 from nexus_e2e import DEFAULT_CONFIG, deep_merge, run_nexusd, to_yaml
 from test_mcp import MODERN, body_json, initialize, modern, rpc
 from tls_certs import pki  # noqa: F401  (fixture)
