@@ -213,9 +213,16 @@ public final class MCPEndpoint: Sendable {
             guard hm == method else {
                 return .answer(mismatch(id, "Mcp-Method header value '\(hm)' does not match body value '\(method)'", revision))
             }
+            // Every request carries its protocol version and the client's capabilities in params._meta; one
+            // without either is malformed: 400 with -32602 (2026-07-28, basic/index "Per-request protocol fields").
             let meta = params?["_meta"]
             guard case .string(let bodyVersion)? = meta?["io.modelcontextprotocol/protocolVersion"] else {
-                return .answer(mismatch(id, "params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required and must match MCP-Protocol-Version", revision))
+                return .answer(rpcError(status: 400, id: id, code: JSONRPCCode.invalidParams,
+                                        "Invalid params: params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required (a string equal to MCP-Protocol-Version)", revision))
+            }
+            guard case .object? = meta?["io.modelcontextprotocol/clientCapabilities"] else {
+                return .answer(rpcError(status: 400, id: id, code: JSONRPCCode.invalidParams,
+                                        "Invalid params: params._meta[\"io.modelcontextprotocol/clientCapabilities\"] is required (an object, {} when the client has none)", revision))
             }
             guard bodyVersion == revision.rawValue else {
                 if MCPRevision(rawValue: bodyVersion) == nil { return .answer(unsupportedVersion(bodyVersion, id: id)) }

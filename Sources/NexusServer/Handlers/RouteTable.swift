@@ -103,7 +103,7 @@ final class RouteTable: Sendable {
                 (.prefix(api.restPath + "/"), ["GET", "HEAD", "POST"], .item),
                 (.exact(api.mcpPath), nil, .mcp),
                 (.exact(api.openAPIPath), ["GET", "HEAD"], .openAPI),
-            ]
+            ] + api.resourceMetadataPaths.map { (.exact($0), ["GET", "HEAD"], .resourceMetadata) }
             return endpoints.map { RouteRule(host: .any, path: $0.0, methods: $0.1, payload: Routed(target: .workflows($0.2, api: index), slot: -1)) }
         }
         do {

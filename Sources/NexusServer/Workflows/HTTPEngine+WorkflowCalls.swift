@@ -104,16 +104,16 @@ extension HTTPEngine {
         c.proxyRoute = nil
         let before = c.outbox.readableBytes
         c.responseStatus = 0
-        if let (endpoint, registry) = call.mcp, let pending = call.pending {
+        if let (endpoint, registry, challenge) = call.mcp, let pending = call.pending {
             let reply: MCPReply
             switch result {
             case .success(let value):
                 countWorkflow(c, call.workflow, 200, mcp: true)
-                reply = endpoint.resume(pending, result: value, isError: false, tools: toolHost(c, registry, endpoint, out: call.out))
+                reply = endpoint.resume(pending, result: value, isError: false, tools: toolHost(c, registry, endpoint, out: call.out, challenge: challenge))
             case .failure(let f):
                 countWorkflow(c, call.workflow, f.status, mcp: true)
                 reply = endpoint.resume(pending, result: ["error": .string(f.message)], isError: true,
-                                        tools: toolHost(c, registry, endpoint, out: call.out))
+                                        tools: toolHost(c, registry, endpoint, out: call.out, challenge: challenge))
             }
             switch reply {
             case .response(let r):

@@ -11,8 +11,9 @@ final class WorkflowCall {
     let deadline: Int64
     /// Where the answer goes.
     let out: WorkflowOutput
-    /// The MCP endpoint and the registry of a tools/call (nil: REST), and the pending JSON-RPC call to resume.
-    let mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry)?
+    /// The MCP endpoint, the registry and the RFC 9728 challenge of a tools/call (nil: REST), and the pending JSON-RPC
+    /// call to resume.
+    let mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry, challenge: String?)?
     var pending: MCPPendingCall?
     /// The upstream's response: status and (decoded) body, at most `maxBody` bytes.
     var status = 0
@@ -24,7 +25,7 @@ final class WorkflowCall {
     var closeAfter = false
 
     init(workflow: Workflow, input: JSONValue, deadline: Int64, out: WorkflowOutput,
-         mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry)?, maxBody: Int) {
+         mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry, challenge: String?)?, maxBody: Int) {
         self.workflow = workflow
         self.input = input
         self.deadline = deadline

@@ -62,6 +62,9 @@ final class WorkflowRegistry: Sendable {
     /// The access rule of the endpoints themselves: a key is checked when one is presented, none is required
     /// (what a caller without one sees is the anonymous workflows).
     let endpointAccess: RouteAccess
+    /// The MCP endpoint's access rule behind RFC 9728 metadata (an OAuth protected resource): credentials required,
+    /// so that a client without a token gets the 401 that starts its authorization flow.
+    let protectedEndpointAccess: RouteAccess
 
     /// `firstSlot` is the usage slot of the first workflow (the routes come before).
     init(_ configs: [WorkflowConfig], apis: [WorkflowAPIConfig], firstSlot: Int, limiters: LimiterRegistry?, authEnabled: Bool,
@@ -88,6 +91,7 @@ final class WorkflowRegistry: Sendable {
         byName = index
         mcps = apis.map { MCPEndpoint(serverVersion: NexusVersion.string, allowedOrigins: $0.allowedOrigins, sessions: sessions) }
         endpointAccess = RouteAccess(anonymous: !authEnabled, scopes: [], limits: [], credentialsOptional: true)
+        protectedEndpointAccess = RouteAccess(anonymous: !authEnabled, scopes: [], limits: [])
     }
 
     func named(_ name: some StringProtocol) -> Workflow? {
