@@ -1,6 +1,6 @@
 extension ConfigDecoder {
     static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state",
-                           "auth", "plans", "consumers", "workflows", "workflow_api", "metrics", "access_log"]
+                           "auth", "plans", "consumers", "workflows", "workflow_api", "mcp_servers", "metrics", "access_log"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -45,8 +45,9 @@ extension ConfigDecoder {
         let plans = fields["plans"].map { decodePlans($0, path: "plans") } ?? []
         let consumers = fields["consumers"].map { decodeConsumers($0, path: "consumers", plans: plans) } ?? []
         let workflows = fields["workflows"].map { decodeWorkflows($0, path: "workflows") } ?? []
+        let mcpServers = fields["mcp_servers"].map { decodeMCPServers($0, path: "mcp_servers") } ?? []
         var workflowAPI = fields["workflow_api"].flatMap { decodeWorkflowAPI($0, path: "workflow_api") }
-        if workflowAPI == nil && !workflows.isEmpty { workflowAPI = .defaults }
+        if workflowAPI == nil && (!workflows.isEmpty || !mcpServers.isEmpty) { workflowAPI = .defaults }
         // RFC 9728 metadata: on by default with JWTs; its authorization servers default to the JWT issuers.
         if var api = workflowAPI {
             resolveResourceMetadata(&api, path: "workflow_api", auth: auth, fallbackMark: fields.keyMark("workflows") ?? fields.mark)
@@ -71,6 +72,18 @@ extension ConfigDecoder {
             }
         }
         if auth == nil {
+            for (i, m) in mcpServers.enumerated() where !m.scopes.isEmpty || m.rateLimits.contains(where: { $0.per == .consumer }) || m.anonymous {
+                fail(fields.keyMark("mcp_servers") ?? fields.mark, Self.join("mcp_servers", index: i),
+                     "MCP server '\(m.name)' has scopes, 'anonymous' or a per-consumer limit, which need an 'auth' section")
+            }
+        }
+        for (i, m) in mcpServers.enumerated() {
+            if let w = workflows.first(where: { $0.name.hasPrefix(m.prefix) }) {
+                fail(fields.keyMark("mcp_servers") ?? fields.mark, Self.join("mcp_servers", index: i),
+                     "the workflow '\(w.name)' starts with the prefix '\(m.prefix)' of MCP server '\(m.name)': tool names would be ambiguous")
+            }
+        }
+        if auth == nil {
             for (i, r) in routes.enumerated() where !r.scopes.isEmpty || r.rateLimits.contains(where: { $0.per == .consumer }) || r.anonymous {
                 let what = r.anonymous ? "'anonymous'" : !r.scopes.isEmpty ? "'scopes'" : "a per-consumer rate limit"
                 fail(fields.keyMark("routes") ?? fields.mark, Self.join("routes", index: i),
@@ -90,6 +103,7 @@ extension ConfigDecoder {
         config.consumers = consumers
         config.workflows = workflows
         config.workflowAPI = workflowAPI
+        config.mcpServers = mcpServers
         return config
     }
 

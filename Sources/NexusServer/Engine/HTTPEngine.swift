@@ -68,6 +68,8 @@ final class HTTPEngine {
     var metricsBoard: MetricsBoard?
     /// The access log (nil: off).
     var accessLog: AccessLog?
+    /// The upstream MCP servers' tools and sessions, as the federation monitor last published them.
+    var federation = FederationCatalog.empty
 
     init(settings: EngineSettings, routes: RouteTable, table: ConnectionTable = ConnectionTable(capacity: 0),
          upstreams: LoopUpstreams = LoopUpstreams([]), usageSink: UsageSink? = nil) {
@@ -121,6 +123,8 @@ final class HTTPEngine {
             credentials = table
         case .addresses(let pool, let backend, let addresses):
             upstreams.update(pool: pool, backend: backend, addresses: addresses)
+        case .federation(let catalog):
+            federation = catalog
         case .shutdown:
             preconditionFailure("the driver handles shutdown")
         }

@@ -78,9 +78,9 @@ extension HTTPEngine {
                         extra: [("violations", .array(violations.map(\.json)))])
             return
         }
-        if w.upstream != nil {
-            c.workflowCall = WorkflowCall(workflow: w, input: input, deadline: now + EngineSettings.ms(w.config.timeout), out: out,
-                                          mcp: nil, maxBody: settings.limits.maxBodyBytes)
+        if let upstream = w.upstream {
+            c.workflowCall = WorkflowCall(workflow: w, upstream: upstream, input: input, now: now, out: out, mcp: nil,
+                                          maxBody: settings.limits.maxBodyBytes)
             startWorkflowCall(c)
             return
         }
@@ -138,14 +138,24 @@ extension HTTPEngine {
         }
     }
 
-    /// The tools of an MCP request: the workflows `c`'s caller may see; a call is admitted (scopes, limits),
-    /// validated and run; an upstream-targeted one is left in `c.workflowCall` for the endpoint to resume.
+    /// The tools of an MCP request: the workflows `c`'s caller may see, then the tools of the upstream MCP servers it
+    /// may use (those that are up); a call is admitted (scopes, limits), validated and run; one that goes upstream
+    /// is left in `c.workflowCall` for the endpoint to resume.
     func toolHost(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput, challenge: String?) -> MCPToolHost {
         let caller = c.principal
+        let catalog = federation
         return MCPToolHost(
-            list: { registry.workflows.filter { $0.visible(to: caller, authEnabled: registry.authEnabled) }.map(\.tool) },
+            list: {
+                var tools = registry.workflows.filter { $0.visible(to: caller, authEnabled: registry.authEnabled) }.map(\.tool)
+                for server in registry.federated where server.visible(to: caller, authEnabled: registry.authEnabled) {
+                    if let state = catalog.state(of: server), state.healthy { tools += state.tools }
+                }
+                return tools
+            },
             call: { [unowned self] name, arguments in
-                guard let w = registry.named(name) else { return .unknownTool }
+                guard let w = registry.named(name) else {
+                    return self.callFederated(c, registry, catalog, name, arguments, endpoint: endpoint, out: out, challenge: challenge)
+                }
                 // A tool the caller may not run is unknown to it; behind RFC 9728 metadata (OAuth), a token that
                 // lacks the tool's scopes gets 403 insufficient_scope naming them instead (admit answers it), so that
                 // the client can ask for them (the MCP authorization spec's step-up).
@@ -157,9 +167,9 @@ extension HTTPEngine {
                     self.countWorkflow(c, w, 400, mcp: true)
                     return .invalidArguments(violations)
                 }
-                if w.upstream != nil {
-                    c.workflowCall = WorkflowCall(workflow: w, input: arguments, deadline: self.now + EngineSettings.ms(w.config.timeout),
-                                                  out: out, mcp: (endpoint, registry, challenge), maxBody: self.settings.limits.maxBodyBytes)
+                if let upstream = w.upstream {
+                    c.workflowCall = WorkflowCall(workflow: w, upstream: upstream, input: arguments, now: self.now, out: out,
+                                                  mcp: (endpoint, registry, challenge), maxBody: self.settings.limits.maxBodyBytes)
                     return .pending
                 }
                 switch self.execute(w, arguments) {
@@ -171,6 +181,29 @@ extension HTTPEngine {
                     return .result(["error": .string(f.message)], isError: true)
                 }
             })
+    }
+
+    /// A call of a tool of an upstream MCP server (its name starts with the server's prefix): admitted with the
+    /// server's rules, then forwarded; the server validates the arguments. A server that is down answers an error
+    /// result that says so.
+    private func callFederated(_ c: Connection, _ registry: WorkflowRegistry, _ catalog: FederationCatalog, _ name: String,
+                               _ arguments: JSONValue, endpoint: MCPEndpoint, out: WorkflowOutput, challenge: String?) -> MCPToolOutcome {
+        guard let server = registry.federated.first(where: { name.hasPrefix($0.config.prefix) }),
+              server.visible(to: c.principal, authEnabled: registry.authEnabled) || (challenge != nil && c.principal != nil) else {
+            return .unknownTool
+        }
+        let state = catalog.state(of: server)
+        if let state, state.healthy, state.original[name] == nil { return .unknownTool }
+        c.routeSlot = server.slot
+        guard admitted(c, server.access, headBytes: c.headBytes.readable, challenge: challenge) else { return .answered }
+        guard let state, state.healthy, let tool = state.original[name] else {
+            usage.count(slot: server.slot, consumer: c.principal, status: 503)
+            return .result(["error": .string("the MCP server '\(server.config.name)' is unavailable; try again later")], isError: true)
+        }
+        c.workflowCall = WorkflowCall(server: server, tool: tool, exported: name, session: state.sessionID, revision: state.revision,
+                                      arguments: arguments, now: now, out: out, mcp: (endpoint, registry, challenge),
+                                      maxBody: settings.limits.maxBodyBytes)
+        return .pending
     }
 
     private func describe(_ w: Workflow, _ paths: WorkflowAPIConfig) -> JSONValue {
