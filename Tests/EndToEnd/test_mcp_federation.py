@@ -382,6 +382,20 @@ def test_a_killed_server_disappears_and_returns_on_the_same_port(nexus, mcp_upst
     assert srv.running()
 
 
+def test_a_quick_restart_before_nexusd_notices(nexus, mcp_upstream):
+    """The server is killed and back on its port before a refresh: nexusd's session there is gone (the new process
+    answers 404 to it). Calls may fail meanwhile (isError), but within the refresh time they succeed again."""
+    u = mcp_upstream()
+    srv = nexus(fed_config(entry("up", u)))
+    wait_listed(srv, WORKFLOWS + prefixed("up_"))
+    u.restart()
+    first = Caller(srv).result("up_echo", {"text": "x"})
+    assert first["isError"] is False or text_of(first), first
+    poll(lambda: Caller(srv).result("up_echo", {"text": "again"}), lambda r: r.get("isError") is False and text_of(r) == "again",
+         what="up_echo answering after the restart")
+    assert Caller(srv).names() == WORKFLOWS + prefixed("up_")
+
+
 def test_a_server_that_dies_during_a_call(nexus, mcp_upstream):
     """`slow` is running when the server is SIGKILLed: the caller gets an isError result at once (not after the
     5 s timeout nor the 5 s the tool would take), and nexusd serves on."""
@@ -535,12 +549,16 @@ def test_fastmcp_client(nexus, mcp_upstream, version):
             r = await c.call_tool("up_echo", {"text": "x"}, raise_on_error=False)
             assert r.is_error
             assert (await c.call_tool("echo", {"message": "m"})).structured_content == {"message": "m"}
+
+            async def wait_listed(present: bool):
+                deadline = time.monotonic() + POLL
+                while ("up_echo" in [t.name for t in await c.list_tools()]) != present:
+                    assert time.monotonic() < deadline, f"up_echo {'never came back' if present else 'still listed'}"
+                    await asyncio.sleep(0.2)
+
+            await wait_listed(False)
             u.start()
-            deadline = time.monotonic() + POLL
-            while time.monotonic() < deadline:
-                if "up_echo" in [t.name for t in await c.list_tools()]:
-                    break
-                await asyncio.sleep(0.2)
+            await wait_listed(True)
             assert (await c.call_tool("up_echo", {"text": "back"})).data == "back"
 
     asyncio.run(asyncio.wait_for(main(), 60))
