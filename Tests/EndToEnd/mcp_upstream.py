@@ -31,7 +31,8 @@ class McpUpstream:
     headers), across restarts."""
 
     def __init__(self, port: int | None = None, certfile: str | None = None, keyfile: str | None = None,
-                 require_header: str | None = None, json_response: bool = False, page_size: int | None = None):
+                 require_header: str | None = None, json_response: bool = False, page_size: int | None = None,
+                 tools: list[str] | None = None):
         self.port = port or free_port()
         self.args = ["--port", str(self.port)]
         if certfile:
@@ -42,6 +43,9 @@ class McpUpstream:
             self.args += ["--json-response"]
         if page_size:
             self.args += ["--page-size", str(page_size)]
+        self.base_args = list(self.args)
+        if tools:
+            self.args += ["--tools", ",".join(tools)]
         self.scheme = "https" if certfile else "http"
         self.proc: subprocess.Popen | None = None
         self._lock = threading.Condition()
@@ -96,8 +100,11 @@ class McpUpstream:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
 
-    def restart(self, timeout: float = START_TIMEOUT) -> "McpUpstream":
+    def restart(self, timeout: float = START_TIMEOUT, tools: list[str] | None = None) -> "McpUpstream":
+        """Kills and starts it again on the same port; `tools`: serving only these from now on."""
         self.kill()
+        if tools is not None:
+            self.args = self.base_args + ["--tools", ",".join(tools)]
         return self.start(timeout)
 
     def running(self) -> bool:

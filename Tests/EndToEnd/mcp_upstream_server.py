@@ -1,7 +1,7 @@
 """An MCP server (fastmcp) for the federation tests: nexusd connects to it as one of its `mcp_servers`.
 
     python3 mcp_upstream_server.py --port N [--certfile F --keyfile K] [--require-header NAME=VALUE]
-                                   [--json-response] [--page-size N]
+                                   [--json-response] [--page-size N] [--tools a,b]
 
 Serves Streamable HTTP at /mcp on 127.0.0.1 (https with --certfile/--keyfile) and prints `READY port=N` on stdout
 once it accepts connections. Every HTTP request is also reported on stdout as one line
@@ -21,6 +21,7 @@ Tools:
 --require-header NAME=VALUE: an HTTP request without that header (exact value) is answered 401 before MCP sees it.
 --json-response: answers application/json instead of fastmcp's default (one SSE event per answer).
 --page-size N: tools/list answers pages of N tools with a nextCursor.
+--tools a,b: serves only these of the tools above.
 """
 
 from __future__ import annotations
@@ -33,36 +34,42 @@ import sys
 CREDENTIAL_HEADERS = ("authorization", "x-api-token", "x-api-key")
 
 
-def build_server(page_size: int | None = None):
+def build_server(page_size: int | None = None, only: set[str] | None = None):
     from fastmcp import FastMCP
     from fastmcp.exceptions import ToolError
     from fastmcp.server.dependencies import get_http_headers
 
     mcp = FastMCP("nexus-test-upstream", version="1.0.0", list_page_size=page_size)
 
-    @mcp.tool(title="Echo (upstream)", description="Returns the text it is given.")
+    def tool(**settings):
+        """mcp.tool(**settings), or nothing when the tool is not among `only`."""
+        def register(fn):
+            return mcp.tool(**settings)(fn) if only is None or fn.__name__ in only else fn
+        return register
+
+    @tool(title="Echo (upstream)", description="Returns the text it is given.")
     def echo(text: str) -> str:
         return text
 
-    @mcp.tool(title="Add (upstream)", description="a + b, as structured output.")
+    @tool(title="Add (upstream)", description="a + b, as structured output.")
     def add(a: int, b: int) -> int:
         return a + b
 
-    @mcp.tool(description="The credential headers this call arrived with.")
+    @tool(description="The credential headers this call arrived with.")
     def whoami() -> dict:
         seen = get_http_headers(include_all=True)
         return {h: seen.get(h) for h in CREDENTIAL_HEADERS}
 
-    @mcp.tool(description="Always fails with the given message.")
+    @tool(description="Always fails with the given message.")
     def fail(message: str) -> str:
         raise ToolError(message)
 
-    @mcp.tool(description="Sleeps for the given number of seconds.")
+    @tool(description="Sleeps for the given number of seconds.")
     async def slow(seconds: float) -> str:
         await asyncio.sleep(seconds)
         return "slept"
 
-    @mcp.tool(description="Answered with a JSON-RPC error of this code and message.")
+    @tool(description="Answered with a JSON-RPC error of this code and message.")
     def rpc_error(code: int, message: str) -> str:
         return "not reached: the middleware answers"
 
@@ -140,6 +147,7 @@ async def main():
     ap.add_argument("--require-header", help="NAME=VALUE")
     ap.add_argument("--json-response", action="store_true")
     ap.add_argument("--page-size", type=int, help="tools/list pages of this many tools (nextCursor)")
+    ap.add_argument("--tools", help="serve only these tools (comma-separated names)")
     args = ap.parse_args()
     required = None
     if args.require_header:
@@ -148,7 +156,7 @@ async def main():
 
     import uvicorn
 
-    app = Reporter(build_server(args.page_size).http_app(path="/mcp", json_response=args.json_response or None,
+    app = Reporter(build_server(args.page_size, set(args.tools.split(",")) if args.tools else None).http_app(path="/mcp", json_response=args.json_response or None,
                                                          # fastmcp answers 421 to other Host values on loopback:
                                                          # a.test is the name of the test certificate
                                                          allowed_hosts=["a.test"]), required)

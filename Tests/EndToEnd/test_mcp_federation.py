@@ -451,6 +451,103 @@ def test_a_server_down_at_start_is_taken_when_it_comes_up(nexus, mcp_upstream):
     assert Caller(srv).result("late_add", {"a": 1, "b": 2})["structuredContent"] == {"result": 3}
 
 
+def test_the_server_is_listed_again_every_refresh(nexus, mcp_upstream):
+    """The server comes back serving fewer tools, then all of them again: nexusd's listing follows each time."""
+    u = mcp_upstream()
+    srv = nexus(fed_config(entry("up", u)))
+    wait_listed(srv, WORKFLOWS + prefixed("up_"))
+    u.restart(tools=["echo", "add"])
+    wait_listed(srv, WORKFLOWS + ["up_echo", "up_add"])
+    r, doc = Caller(srv).call("up_whoami")
+    assert (doc or {}).get("error", {}).get("code") == -32602 or (doc or {}).get("result", {}).get("isError") is True, r
+    assert not u.calls("whoami"), u.requests
+    u.restart(tools=UP_TOOLS)
+    wait_listed(srv, WORKFLOWS + prefixed("up_"))
+    assert Caller(srv).result("up_whoami")["isError"] is False
+
+
+class BadServer:
+    """A TCP server that is not an MCP server: `close` (accepts, then closes), `garbage` (not HTTP), `notjson`
+    (200 application/json that is not JSON), `status404` (404 to everything), `silent` (reads, never answers)."""
+
+    def __init__(self, mode: str):
+        self.mode = mode
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}/mcp"
+        self.accepted = 0
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            threading.Thread(target=self._one, args=(c,), daemon=True).start()
+
+    def _one(self, c: socket.socket):
+        try:
+            c.settimeout(10)
+            if self.mode == "close":
+                c.close()
+                return
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = c.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            if self.mode == "silent":
+                self.conns.append(c)
+                return
+            if self.mode == "garbage":
+                c.sendall(b"\x00\xffNOT HTTP AT ALL\r\n\r\n" * 10)
+            elif self.mode == "notjson":
+                body = b"{this is not json"
+                c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            elif self.mode == "status404":
+                c.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            time.sleep(0.2)
+            c.close()
+        except OSError:
+            pass
+
+    def close(self):
+        self.sock.close()
+        for c in self.conns:
+            c.close()
+
+
+def test_servers_that_are_not_mcp_servers(nexus, mcp_upstream):
+    """Five entries on servers that are not MCP servers, then a good one: only the good one's tools are listed,
+    calls to the others are isError results, each failing server is logged, and nexusd serves on."""
+    bad = {mode: BadServer(mode) for mode in ["close", "garbage", "notjson", "status404", "silent"]}
+    try:
+        u = mcp_upstream()
+        servers = [{"name": f"bad-{m}", "url": b.url, "refresh_interval": "1s", "timeout": "1s", "prefix": f"{m}_"}
+                   for m, b in bad.items()]
+        srv = nexus(fed_config(*servers, entry("up", u)))
+        wait_listed(srv, WORKFLOWS + prefixed("up_"))
+        time.sleep(2.5)  # a few more attempts at the bad ones (timeout 1s)
+        assert Caller(srv).names() == WORKFLOWS + prefixed("up_")
+        for m, b in bad.items():
+            assert b.accepted >= 1, m
+            assert_unavailable(Caller(srv).result(f"{m}_echo", {"text": "x"}), f"bad-{m}")
+            assert f"bad-{m}" in srv.stderr, f"nothing logged about bad-{m}:\n{srv.stderr}"
+        assert Caller(srv).result("up_add", {"a": 1, "b": 2})["structuredContent"] == {"result": 3}
+        assert json.loads(text_of(Caller(srv).result("add", {"a": 1, "b": 2}))) == {"sum": 3}
+        assert srv.running()
+    finally:
+        for b in bad.values():
+            b.close()
+
+
 METRICS_RE = re.compile(r"metrics listening address=(\S+):(\d+)")
 
 
