@@ -5,8 +5,8 @@
 
 Serves Streamable HTTP at /mcp on 127.0.0.1 (https with --certfile/--keyfile) and prints `READY port=N` on stdout
 once it accepts connections. Every HTTP request is also reported on stdout as one line
-`REQ {"method": ..., "path": ..., "rpc": <JSON-RPC method or null>, "tool": <tools/call name or null>,
-"headers": {authorization, x-api-token, x-api-key, mcp-protocol-version: value or null}}`, so a test can see what
+`REQ {"method": ..., "path": ..., "rpc": <JSON-RPC method or null>, "id": <its id>, "tool": <tools/call name or null>,
+"headers": {authorization, x-api-token, x-api-key, mcp-protocol-version, mcp-session-id, host: value or null}}`, so a test can see what
 reached it (the credentials of every request, the calls it got) without going through nexusd.
 
 Tools:
@@ -110,8 +110,8 @@ class Reporter:
                     args = doc["params"].get("arguments") or {}
         except ValueError:
             pass
-        report = {"method": scope["method"], "path": scope["path"], "rpc": rpc, "tool": tool,
-                  "headers": {h: headers.get(h) for h in (*CREDENTIAL_HEADERS, "mcp-protocol-version", "host")}}
+        report = {"method": scope["method"], "path": scope["path"], "rpc": rpc, "id": rpc_id, "tool": tool,
+                  "headers": {h: headers.get(h) for h in (*CREDENTIAL_HEADERS, "mcp-protocol-version", "mcp-session-id", "host")}}
         print("REQ " + json.dumps(report), flush=True)
 
         if self.required is not None and headers.get(self.required[0]) != self.required[1]:

@@ -259,6 +259,37 @@ def test_many_concurrent_calls(nexus, mcp_upstream):
     assert len(results) == 50 and not bad, bad
 
 
+def test_a_slow_call_neither_holds_up_nor_loses_to_other_calls(nexus, mcp_upstream):
+    """While `up_slow` (1.5 s) runs: a workflow, a tool of another entry and another tool of the same server answer
+    at once, and the slow call still gets its own answer afterwards (each forwarded call is its own JSON-RPC request
+    upstream: two outstanding requests in one session never share an id)."""
+    u = mcp_upstream()
+    srv = nexus(fed_config(entry("up", u), entry("two", u)))
+    wait_listed(srv, WORKFLOWS + prefixed("up_") + prefixed("two_"))
+    out: dict = {}
+
+    def slow():
+        t0 = time.monotonic()
+        try:
+            out["result"] = Caller(srv).result("up_slow", {"seconds": 1.5})
+        except BaseException as e:  # noqa: BLE001
+            out["result"] = e
+        out["took"] = time.monotonic() - t0
+
+    t = threading.Thread(target=slow)
+    t.start()
+    assert u.wait_calls("slow", 1, timeout=5), "the call did not reach the server"
+    for name, args, want in [("add", {"a": 1, "b": 1}, '{"sum":2}'), ("two_echo", {"text": "other"}, "other"),
+                             ("up_echo", {"text": "same"}, "same")]:
+        t0 = time.monotonic()
+        res = Caller(srv).result(name, args)
+        assert text_of(res).replace(" ", "") == want and time.monotonic() - t0 < 1.0, (name, res)
+    t.join(10)
+    assert isinstance(out.get("result"), dict), out
+    assert out["result"]["isError"] is False and text_of(out["result"]) == "slept", out
+    assert out["took"] < 3.5, out
+
+
 # ----------------------------------------------------------------------------------------------
 # Credentials, scopes, anonymous, rate limits
 # ----------------------------------------------------------------------------------------------
