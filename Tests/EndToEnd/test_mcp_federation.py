@@ -181,6 +181,18 @@ def test_prefixed_tools_are_listed_after_the_workflows_in_configuration_order(ne
     expected = WORKFLOWS + prefixed("up_") + prefixed("o_")
     wait_listed(srv, expected)
 
+    # Discovery as the specification has it: initialize, then in the session the server issued (one per entry)
+    # notifications/initialized and tools/list (every page), under 2025-11-25.
+    sessions: dict[str, list[dict]] = {}
+    for r in u.requests:
+        if r["headers"]["mcp-session-id"]:
+            sessions.setdefault(r["headers"]["mcp-session-id"], []).append(r)
+    assert len(sessions) >= 2 and len([r for r in u.requests if r["rpc"] == "initialize"]) >= 2, u.requests
+    for reqs in sessions.values():
+        assert [r["rpc"] for r in reqs[:2]] == ["notifications/initialized", "tools/list"], reqs
+        assert all(r["headers"]["mcp-protocol-version"] == "2025-11-25" for r in reqs), reqs
+        assert len([r for r in reqs if r["rpc"] == "tools/list"]) >= 2, reqs  # 6 tools in pages of 4
+
     own = {t["name"]: t for t in upstream_tool_list(u)}
     assert sorted(own) == sorted(UP_TOOLS), own.keys()
     for version in ALL_VERSIONS:
