@@ -709,6 +709,11 @@ def test_fastmcp_client(nexus, mcp_upstream, version):
 # ----------------------------------------------------------------------------------------------
 
 
+# `tls` takes the keys of upstreams[].tls (docs/configuration.md): verify, ca, server_name, cert, key. (The brief of
+# these tests named them ca_file, client_cert, client_key; the implementation and its documentation use the upstream
+# names, and so do the tests.)
+
+
 def tls_upstream(mcp_upstream, pki) -> McpUpstream:
     return mcp_upstream(certfile=pki.path("a.test.pem"), keyfile=pki.path("a.test.key"))
 
@@ -716,11 +721,11 @@ def tls_upstream(mcp_upstream, pki) -> McpUpstream:
 def test_tls_verified_with_a_ca_file(nexus, mcp_upstream, pki):
     u = tls_upstream(mcp_upstream, pki)
     assert u.url.startswith("https://")
-    srv = nexus(fed_config(entry("secure", u, tls={"ca_file": pki.path("ca.pem"), "server_name": "a.test"})))
+    srv = nexus(fed_config(entry("secure", u, tls={"ca": pki.path("ca.pem"), "server_name": "a.test"})))
     wait_listed(srv, WORKFLOWS + prefixed("secure_"))
     assert Caller(srv).result("secure_add", {"a": 1, "b": 1})["structuredContent"] == {"result": 2}
     # Verified against the IP address in the certificate when no server_name is given.
-    srv2 = nexus(fed_config(entry("secure", u, tls={"ca_file": pki.path("ca.pem")})))
+    srv2 = nexus(fed_config(entry("secure", u, tls={"ca": pki.path("ca.pem")})))
     wait_listed(srv2, WORKFLOWS + prefixed("secure_"))
 
 
@@ -728,7 +733,7 @@ def test_tls_with_the_wrong_ca_is_never_listed(nexus, mcp_upstream, pki):
     """A certificate nexusd cannot verify: the tools never show, a log line names the server and the reason, calls
     are isError results, and nexusd serves on."""
     u = tls_upstream(mcp_upstream, pki)
-    srv = nexus(fed_config(entry("secure", u, tls={"ca_file": pki.path("other-ca.pem"), "server_name": "a.test"})))
+    srv = nexus(fed_config(entry("secure", u, tls={"ca": pki.path("other-ca.pem"), "server_name": "a.test"})))
 
     def tls_failure(line: str) -> bool:
         return ("secure" in line and re.search(r"(?i)certif|verif", line) is not None
@@ -777,8 +782,8 @@ def token_file(tmp_path):
 def test_check_config_accepts_a_valid_entry(nexusd_binary, tmp_path, token_file, pki):
     """The control: every key of the specification, a server that is not running (not contacted by the check)."""
     full = {**OK_SERVER, "url": "https://127.0.0.1:9/mcp", "prefix": "t_", "headers": {"X-Api-Token": "abc"},
-            "bearer_token_file": "token.txt", "tls": {"verify": True, "ca_file": pki.path("ca.pem"), "server_name": "a.test",
-                                                           "client_cert": pki.path("client.pem"), "client_key": pki.path("client.key")},
+            "bearer_token_file": "token.txt", "tls": {"verify": True, "ca": pki.path("ca.pem"), "server_name": "a.test",
+                                                           "cert": pki.path("client.pem"), "key": pki.path("client.key")},
             "timeout": "10s", "refresh_interval": "30s", "scopes": ["math:run"],
             "rate_limits": [{"per": "consumer", "rate": "10/s", "burst": 0}]}
     r = _check(tmp_path, _servers(full, {"name": "open.tools-2", "url": "http://127.0.0.1:9/mcp", "anonymous": True},
@@ -799,6 +804,9 @@ BAD = {
     "no url": ([{"name": "tools"}], r"mcp_servers\[0\].*url"),
     "tls with an http url": ([{**OK_SERVER, "tls": {"verify": False}}], r"mcp_servers\[0\].*(tls|https)"),
     "unknown key": ([{**OK_SERVER, "bogus_key": 1}], r"mcp_servers\[0\].*bogus_key"),
+    "unknown tls key": ([{**OK_SERVER, "url": "https://127.0.0.1:9/mcp", "tls": {"bogus_tls": 1}}], r"mcp_servers\[0\]\.tls.*bogus_tls"),
+    "duplicate prefix": ([OK_SERVER, {**OK_SERVER, "name": "other", "prefix": "tools_"}], r"mcp_servers.*prefix"),
+    "a header nexusd writes": ([{**OK_SERVER, "headers": {"Mcp-Session-Id": "x"}}], r"mcp_servers\[0\].*headers"),
     "scopes without auth": ([{**OK_SERVER, "scopes": ["x"]}], r"mcp_servers\[0\].*auth"),
     "anonymous without auth": ([{**OK_SERVER, "anonymous": True}], r"mcp_servers\[0\].*auth"),
     "bad timeout": ([{**OK_SERVER, "timeout": "soon"}], r"mcp_servers\[0\].*timeout"),
@@ -822,3 +830,11 @@ def test_check_config_refuses_a_bearer_token_file_others_may_read(nexusd_binary,
     assert r.returncode == 0, r.stderr
     r = _check(tmp_path, _servers({**OK_SERVER, "bearer_token_file": "missing.txt"}))
     assert r.returncode != 0 and "bearer_token_file" in r.stderr, r.stderr
+
+
+def test_check_config_refuses_a_workflow_named_under_a_prefix(nexusd_binary, tmp_path):
+    """`tools_echo` would be both a workflow and the server's `echo` (docs/configuration.md: a workflow name may not
+    start with a prefix)."""
+    from workflow_fixtures import ECHO
+    r = _check(tmp_path, _servers(OK_SERVER, base={"workflows": [{**ECHO, "name": "tools_echo"}]}))
+    assert r.returncode != 0 and re.search(r"(mcp_servers|workflows).*(tools_|prefix)", r.stderr), r.stderr
