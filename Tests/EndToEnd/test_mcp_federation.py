@@ -494,6 +494,16 @@ def test_a_server_down_at_start_is_taken_when_it_comes_up(nexus, mcp_upstream):
     assert Caller(srv).result("late_add", {"a": 1, "b": 2})["structuredContent"] == {"result": 3}
 
 
+def test_a_server_down_at_start_is_retried_with_backoff_not_the_refresh_interval(nexus, mcp_upstream):
+    """refresh_interval: 30s, and the server comes up about a second after nexusd: retries after 1 s, 2 s, 4 s ...
+    find it well before 30 s."""
+    u = mcp_upstream(start=False)
+    srv = nexus(fed_config(entry("late", u, refresh_interval="30s")))
+    assert Caller(srv).names() == WORKFLOWS
+    u.start()
+    wait_listed(srv, WORKFLOWS + prefixed("late_"), timeout=12)
+
+
 def test_the_server_is_listed_again_every_refresh(nexus, mcp_upstream):
     """The server comes back serving fewer tools, then all of them again: nexusd's listing follows each time."""
     u = mcp_upstream()
