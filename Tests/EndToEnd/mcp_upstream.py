@@ -20,15 +20,6 @@ SERVER = Path(__file__).resolve().parent / "mcp_upstream_server.py"
 START_TIMEOUT = 20.0  # importing fastmcp takes a second or two; more on a loaded 2-core machine
 
 
-def _die_with_parent():
-    """In the child: SIGKILL when the test process goes (PR_SET_PDEATHSIG), so no server outlives a killed run."""
-    import ctypes
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-    except Exception:  # noqa: BLE001
-        pass
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,7 +60,6 @@ class McpUpstream:
         assert self.proc is None or self.proc.poll() is not None, "already running"
         proc = subprocess.Popen([sys.executable, str(SERVER), *self.args], stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(SERVER.parent),
-                                preexec_fn=_die_with_parent,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1", "FASTMCP_SHOW_SERVER_BANNER": "false"})
         self.proc = proc
         ready = threading.Event()
