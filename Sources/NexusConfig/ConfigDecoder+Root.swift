@@ -1,6 +1,6 @@
 extension ConfigDecoder {
     static let rootKeys = ["threads", "io", "listeners", "limits", "timeouts", "log", "routes", "upstreams", "admin", "state",
-                           "auth", "plans", "consumers", "workflows", "workflow_api", "metrics", "access_log"]
+                           "auth", "plans", "consumers", "workflows", "workflow_api", "mcp_servers", "metrics", "access_log"]
 
     /// Decodes the whole document; nil when any error was recorded.
     mutating func decodeRoot(_ root: YAMLNode?) -> NexusConfig? {
@@ -45,19 +45,42 @@ extension ConfigDecoder {
         let plans = fields["plans"].map { decodePlans($0, path: "plans") } ?? []
         let consumers = fields["consumers"].map { decodeConsumers($0, path: "consumers", plans: plans) } ?? []
         let workflows = fields["workflows"].map { decodeWorkflows($0, path: "workflows") } ?? []
+        let mcpServers = fields["mcp_servers"].map { decodeMCPServers($0, path: "mcp_servers") } ?? []
         var workflowAPI = fields["workflow_api"].flatMap { decodeWorkflowAPI($0, path: "workflow_api") }
-        if workflowAPI == nil && !workflows.isEmpty { workflowAPI = .defaults }
+        if workflowAPI == nil && (!workflows.isEmpty || !mcpServers.isEmpty) { workflowAPI = .defaults }
+        // RFC 9728 metadata: on by default with JWTs; its authorization servers default to the JWT issuers.
+        if var api = workflowAPI {
+            resolveResourceMetadata(&api, path: "workflow_api", auth: auth, fallbackMark: fields.keyMark("workflows") ?? fields.mark)
+            workflowAPI = api
+        }
+        for i in listeners.indices {
+            guard var api = listeners[i].workflowAPI else { continue }
+            resolveResourceMetadata(&api, path: "listeners[\(i)].workflow_api", auth: auth, fallbackMark: fields.keyMark("listeners") ?? fields.mark)
+            listeners[i].workflowAPI = api
+        }
         for (i, api) in ([workflowAPI] + listeners.map(\.workflowAPI)).enumerated() {
             guard let api, api.enabled, let (route, path) = Self.workflowPathClash(api, routes: routes) else { continue }
             let kind = if case .proxy = route.handler { "proxied route" } else { "route" }
             let key = i == 0 ? "workflow_api" : "listeners[\(i - 1)].workflow_api"
             fail(i == 0 ? (fields.keyMark("workflow_api") ?? fields.keyMark("workflows") ?? fields.mark) : (fields.keyMark("listeners") ?? fields.mark), key,
-                 "the workflow path '\(path)' clashes with the \(kind) '\(route.name)'\(route.line > 0 ? " at line \(route.line)" : ""); change one of them (workflow_api: rest_path, mcp_path, openapi_path)")
+                 "the workflow path '\(path)' clashes with the \(kind) '\(route.name)'\(route.line > 0 ? " at line \(route.line)" : ""); change one of them (workflow_api: rest_path, mcp_path, openapi_path\(path.hasPrefix(WorkflowAPIConfig.resourceMetadataPrefix) ? ", resource_metadata" : ""))")
         }
         if auth == nil {
             for (i, w) in workflows.enumerated() where !w.scopes.isEmpty || w.rateLimits.contains(where: { $0.per == .consumer }) || w.anonymous {
                 fail(fields.keyMark("workflows") ?? fields.mark, Self.join("workflows", index: i),
                      "workflow '\(w.name)' has scopes, 'anonymous' or a per-consumer limit, which need an 'auth' section")
+            }
+        }
+        if auth == nil {
+            for (i, m) in mcpServers.enumerated() where !m.scopes.isEmpty || m.rateLimits.contains(where: { $0.per == .consumer }) || m.anonymous {
+                fail(fields.keyMark("mcp_servers") ?? fields.mark, Self.join("mcp_servers", index: i),
+                     "MCP server '\(m.name)' has scopes, 'anonymous' or a per-consumer limit, which need an 'auth' section")
+            }
+        }
+        for (i, m) in mcpServers.enumerated() {
+            if let w = workflows.first(where: { $0.name.hasPrefix(m.prefix) }) {
+                fail(fields.keyMark("mcp_servers") ?? fields.mark, Self.join("mcp_servers", index: i),
+                     "the workflow '\(w.name)' starts with the prefix '\(m.prefix)' of MCP server '\(m.name)': tool names would be ambiguous")
             }
         }
         if auth == nil {
@@ -80,7 +103,30 @@ extension ConfigDecoder {
         config.consumers = consumers
         config.workflows = workflows
         config.workflowAPI = workflowAPI
+        config.mcpServers = mcpServers
         return config
+    }
+
+    /// Whether `api` serves protected resource metadata (`resource_metadata`, else on with `auth.jwt`), and its
+    /// authorization servers (else `auth.jwt.issuers`); checks what the metadata needs.
+    mutating func resolveResourceMetadata(_ api: inout WorkflowAPIConfig, path: String, auth: AuthConfig?, fallbackMark: Mark) {
+        let decoded = workflowAPIMarks[path]
+        let mark = decoded?.mark ?? fallbackMark
+        api.resourceMetadata = api.enabled && (decoded?.resourceMetadata ?? (auth?.jwt != nil))
+        if api.authorizationServers.isEmpty { api.authorizationServers = auth?.jwt?.issuers ?? [] }
+        guard api.resourceMetadata else { return }
+        guard let auth else {
+            fail(mark, Self.join(path, "resource_metadata"), "protected resource metadata needs an 'auth' section (the MCP endpoint then needs credentials)")
+            return
+        }
+        if api.authorizationServers.isEmpty {
+            fail(mark, Self.join(path, "authorization_servers"),
+                 "protected resource metadata names at least one authorization server: set 'authorization_servers' here or 'auth.jwt.issuers'")
+        }
+        if let jwt = auth.jwt, jwt.audiences.isEmpty {
+            fail(mark, "auth.jwt.audiences",
+                 "the MCP endpoint accepts only tokens issued for it (RFC 8707): list its audience, usually the resource URL\(api.resource.map { " '\($0)'" } ?? ""), in 'auth.jwt.audiences'")
+        }
     }
 
     mutating func decodeState(_ node: YAMLNode, path: String) -> StateConfig? {

@@ -3,7 +3,8 @@ import NexusSchema
 extension ConfigDecoder {
     static let workflowKeys = ["name", "title", "description", "input_schema", "output_schema", "handler", "upstream", "method",
                                "path", "anonymous", "scopes", "rate_limits", "timeout"]
-    static let workflowAPIKeys = ["rest_path", "mcp_path", "openapi_path", "allowed_origins"]
+    static let workflowAPIKeys = ["rest_path", "mcp_path", "openapi_path", "allowed_origins", "resource_metadata", "resource",
+                                  "authorization_servers", "resource_name"]
 
     /// Decodes `workflows`: names unique, schemas compiled, targets known.
     mutating func decodeWorkflows(_ node: YAMLNode, path: String) -> [WorkflowConfig] {
@@ -28,10 +29,7 @@ extension ConfigDecoder {
     private mutating func decodeWorkflow(_ fields: Fields) -> WorkflowConfig? {
         let errorCount = errors.count
         let name = required(fields, "name", expected: "a workflow name") { text throws(InvalidValue) in
-            guard RouteConfig.isValidName(text) else {
-                throw InvalidValue("a workflow name is 1 to 64 characters of A-Z a-z 0-9 _ . - and starts with a letter or digit")
-            }
-            return text
+            try ValueParsers.name(text, what: "a workflow name")
         }
         let title: String? = value(fields, "title", default: nil, expected: "a title") { $0 }
         let description = value(fields, "description", default: "", expected: "a description") { $0 }
@@ -169,12 +167,65 @@ extension ConfigDecoder {
                 }) { api.allowedOrigins.append(o) }
             }
         }
+        let explicit: Bool? = value(fields, "resource_metadata", default: nil, expected: "true or false") { text throws(InvalidValue) in
+            try ValueParsers.boolean(text)
+        }
+        workflowAPIMarks[path] = (fields.mark, explicit)
+        api.resource = value(fields, "resource", default: nil, expected: "an https:// URL") { text throws(InvalidValue) in
+            try Self.resourceURL(text, what: "resource")
+        }
+        if let node = fields["authorization_servers"],
+           let items = items(node, path: fields.path("authorization_servers"), expected: "a sequence of issuer URLs") {
+            for (i, item) in items.enumerated() {
+                if let url = convert(item, path: Self.join(fields.path("authorization_servers"), index: i), expected: "an https:// URL", { text throws(InvalidValue) in
+                    try Self.resourceURL(text, what: "an authorization server")
+                }), !api.authorizationServers.contains(url) { api.authorizationServers.append(url) }
+            }
+            if items.isEmpty { fail(node.mark, fields.path("authorization_servers"), "list at least one authorization server (an issuer URL)") }
+        }
+        api.resourceName = value(fields, "resource_name", default: nil, expected: "a name") { text throws(InvalidValue) in
+            guard (1...200).contains(text.count), !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw InvalidValue("a resource name is 1 to 200 characters without control characters")
+            }
+            return text
+        }
         return api
+    }
+
+    /// An absolute URL for RFC 9728 metadata (`resource`, `authorization_servers`): `https://` (or `http://` on a
+    /// loopback host, for development), a host, an optional port and path, no query, fragment or user info.
+    static func resourceURL(_ text: String, what: String) throws(InvalidValue) -> String {
+        let lower = text.lowercased()
+        let scheme = lower.hasPrefix("https://") ? "https://" : lower.hasPrefix("http://") ? "http://" : nil
+        guard let scheme else { throw InvalidValue("\(what) is an https:// URL, got '\(text)'") }
+        let rest = text.dropFirst(scheme.count)
+        let authority = rest.prefix { $0 != "/" }
+        let path = rest.dropFirst(authority.count)
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }) + "]"
+                                            : String(authority.prefix { $0 != ":" })
+        let hostOK = !host.isEmpty && host != "[]" && host.utf8.allSatisfy {
+            ValueParsers.isIdentifierByte($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "[") || $0 == UInt8(ascii: "]") || $0 == UInt8(ascii: ":")
+        }
+        let port = authority.dropFirst(host.count)
+        let portOK = port.isEmpty || (port.hasPrefix(":") && port.count > 1 && port.count <= 6 && port.dropFirst().allSatisfy(\.isNumber))
+        guard hostOK, portOK else { throw InvalidValue("\(what) needs a host (and an optional port), got '\(text)'") }
+        guard !path.contains("?"), !path.contains("#"), !path.utf8.contains(where: { $0 <= 0x20 || $0 == 0x22 || $0 == 0x5C || $0 >= 0x7F }) else {
+            throw InvalidValue("\(what) has no query, fragment, spaces, quotes or backslashes, got '\(text)'")
+        }
+        if scheme == "http://" {
+            guard ["localhost", "127.0.0.1", "[::1]"].contains(host.lowercased()) else {
+                throw InvalidValue("\(what) is an https:// URL (http:// only on localhost, 127.0.0.1 or [::1]), got '\(text)'")
+            }
+        }
+        // Canonical form (RFC 8707, the MCP authorization spec): lowercase scheme and host, no trailing slash.
+        var canonical = scheme + host.lowercased() + port + path
+        while canonical.hasSuffix("/") && canonical.count > scheme.count + host.count + port.count { canonical.removeLast() }
+        return canonical
     }
 
     /// A route that would take requests meant for a workflow path, and the path.
     static func workflowPathClash(_ api: WorkflowAPIConfig, routes: [RouteConfig]) -> (RouteConfig, String)? {
-        let probes = [api.restPath, api.restPath + "/x", api.mcpPath, api.openAPIPath]
+        let probes = [api.restPath, api.restPath + "/x", api.mcpPath, api.openAPIPath] + api.resourceMetadataPaths
         for r in routes {
             for probe in probes {
                 let hit: Bool

@@ -24,6 +24,9 @@ struct ConfigDecoder {
     /// The names of the upstreams decoded so far (valid and unique, even if the rest of the upstream is not),
     /// in file order; routes may name only these.
     var upstreamNames: [String] = []
+    /// Each `workflow_api` decoded so far, by its path: where it is, and its `resource_metadata` when given
+    /// (resolved against `auth` once the whole file is read).
+    var workflowAPIMarks: [String: (mark: Mark, resourceMetadata: Bool?)] = [:]
 
     init(file: String) {
         self.file = file

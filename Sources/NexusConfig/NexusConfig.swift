@@ -36,6 +36,8 @@ public struct NexusConfig: Sendable, Equatable {
     public var consumers: [ConsumerConfig] = []
     /// Workflows, names unique (docs/configuration.md, "Workflows"). YAML: `workflows`.
     public var workflows: [WorkflowConfig] = []
+    /// Upstream MCP servers whose tools are re-exported (federation). YAML: `mcp_servers`.
+    public var mcpServers: [MCPServerConfig] = []
     /// Where the workflow channels are served; nil: not served (no `workflows` and no `workflow_api`).
     /// YAML: `workflow_api`.
     public var workflowAPI: WorkflowAPIConfig?

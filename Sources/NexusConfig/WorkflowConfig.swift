@@ -145,11 +145,53 @@ public struct WorkflowAPIConfig: Sendable, Hashable {
     public var allowedOrigins: [String] = []
     /// False on a listener that serves no workflow channel. YAML: `enabled` (in a listener's `workflow_api`).
     public var enabled = true
+    /// Whether OAuth 2.0 protected resource metadata (RFC 9728) is served for the MCP endpoint, at
+    /// `/.well-known/oauth-protected-resource` and `/.well-known/oauth-protected-resource<mcp_path>`; every 401 and
+    /// 403 of the workflow channels then names it (`WWW-Authenticate: Bearer resource_metadata="..."`) and the MCP
+    /// endpoint needs credentials. YAML: `resource_metadata`. Default: on when `auth.jwt` is configured (the decoder
+    /// resolves it).
+    public var resourceMetadata = false
+    /// The MCP endpoint's canonical URL, the metadata's `resource` (an `https://` URL, or `http://` on a loopback
+    /// host; no query or fragment). nil: `http(s)://HOST<mcp_path>` from the request's Host field and the listener's
+    /// TLS. YAML: `resource`.
+    public var resource: String?
+    /// The authorization servers (issuer URLs) whose tokens the resource accepts, the metadata's
+    /// `authorization_servers`. YAML: `authorization_servers`. Default: `auth.jwt.issuers` (the decoder resolves it).
+    public var authorizationServers: [String] = []
+    /// A human-readable name, the metadata's `resource_name`. YAML: `resource_name`. Default none.
+    public var resourceName: String?
 
     public init() {}
 
     public static let defaults = WorkflowAPIConfig()
 
+    /// RFC 9728's well-known path (§3): the metadata is at this path, and at this path followed by the resource's path.
+    public static let resourceMetadataPrefix = "/.well-known/oauth-protected-resource"
+
     /// The public paths, for clash checks.
     public var paths: [String] { [restPath, mcpPath, openAPIPath] }
+
+    /// The paths the protected resource metadata is served at (none when it is off): the well-known path, the
+    /// well-known path followed by `mcp_path`, and by the path of `resource` when that one differs.
+    public var resourceMetadataPaths: [String] {
+        guard resourceMetadata else { return [] }
+        var paths = [Self.resourceMetadataPrefix, Self.resourceMetadataPrefix + mcpPath]
+        if let p = resource.map(Self.pathOf), !p.isEmpty, p != "/", !paths.contains(Self.resourceMetadataPrefix + p) {
+            paths.append(Self.resourceMetadataPrefix + p)
+        }
+        return paths
+    }
+
+    /// The path of an absolute URL (`https://host/a/b` gives `/a/b`; no path gives the empty string).
+    public static func pathOf(_ url: String) -> String {
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        // "https:", "", "host", "rest of the path"
+        guard parts.count == 4, parts[0].hasSuffix(":"), parts[1].isEmpty else { return "" }
+        return "/" + parts[3]
+    }
+
+    /// The scheme and authority of an absolute URL (`https://host:8443/a` gives `https://host:8443`).
+    public static func originOf(_ url: String) -> String {
+        String(url.dropLast(pathOf(url).count))
+    }
 }

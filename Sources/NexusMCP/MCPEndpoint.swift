@@ -50,10 +50,40 @@ public final class MCPEndpoint: Sendable {
 
     /// A pending tools/call has its result: the response to send, or another pending call (the next of a batch).
     public func resume(_ p: MCPPendingCall, result: JSONValue, isError: Bool, tools: MCPToolHost) -> MCPReply {
-        let answer = toolAnswer(id: p.id, revision: p.revision, .result(result, isError: isError))
+        resume(p, .tool(result, isError: isError), tools: tools)
+    }
+
+    public func resume(_ p: MCPPendingCall, _ result: MCPCallResult, tools: MCPToolHost) -> MCPReply {
+        let answer: JSONValue
+        switch result {
+        case .tool(let value, let isError):
+            answer = toolAnswer(id: p.id, revision: p.revision, .result(value, isError: isError))
+        case .forwarded(let value):
+            answer = forwardedAnswer(id: p.id, revision: p.revision, value)
+        case .forwardedError(let code, let message, let data):
+            answer = JSONRPC.error(id: p.id, code: code, message: message, data: data)
+        }
         guard var batch = p.batch else { return .response(reply(answer, sse: p.sse, revision: p.revision)) }
         batch.answers.append(answer)
         return continueBatch(batch.answers, batch.rest, revision: p.revision, sse: p.sse, tools: tools)
+    }
+
+    /// An upstream server's tools/call result for this caller: `content` and `isError` as they are, `structuredContent`
+    /// only where the caller's revision has it, the upstream's own `_meta` and `resultType` left out (2026-07-28 gets
+    /// Nexus's).
+    private func forwardedAnswer(id: JSONValue, revision: MCPRevision, _ value: JSONValue) -> JSONValue {
+        guard case .object(let upstream) = value else { return JSONRPC.result(id: id, .object(JSONObject())) }
+        var r = JSONObject()
+        for m in upstream.members {
+            switch m.key {
+            case "_meta", "resultType": continue
+            case "structuredContent" where !revision.hasStructuredContent: continue
+            default: r.members.append(m)
+            }
+        }
+        if r["content"] == nil { r.members.insert(JSONMember(key: "content", value: .array([])), at: 0) }
+        if revision.isStateless { return JSONRPC.result(id: id, complete(r)) }
+        return JSONRPC.result(id: id, .object(r))
     }
 
     /// How a request is handled: a response, nothing (the host answered) or a tool call in progress.
@@ -221,9 +251,16 @@ public final class MCPEndpoint: Sendable {
             guard hm == method else {
                 return .answer(mismatch(id, "Mcp-Method header value '\(hm)' does not match body value '\(method)'", revision))
             }
+            // Every request carries its protocol version and the client's capabilities in params._meta; one
+            // without either is malformed: 400 with -32602 (2026-07-28, basic/index "Per-request protocol fields").
             let meta = params?["_meta"]
             guard case .string(let bodyVersion)? = meta?["io.modelcontextprotocol/protocolVersion"] else {
-                return .answer(mismatch(id, "params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required and must match MCP-Protocol-Version", revision))
+                return .answer(rpcError(status: 400, id: id, code: JSONRPCCode.invalidParams,
+                                        "Invalid params: params._meta[\"io.modelcontextprotocol/protocolVersion\"] is required (a string equal to MCP-Protocol-Version)", revision))
+            }
+            guard case .object? = meta?["io.modelcontextprotocol/clientCapabilities"] else {
+                return .answer(rpcError(status: 400, id: id, code: JSONRPCCode.invalidParams,
+                                        "Invalid params: params._meta[\"io.modelcontextprotocol/clientCapabilities\"] is required (an object, {} when the client has none)", revision))
             }
             guard bodyVersion == revision.rawValue else {
                 if MCPRevision(rawValue: bodyVersion) == nil { return .answer(unsupportedVersion(bodyVersion, id: id)) }

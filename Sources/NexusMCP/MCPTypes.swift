@@ -77,6 +77,16 @@ public enum MCPToolOutcome: Sendable {
     case pending
 }
 
+/// The result of a pending tools/call, given to `MCPEndpoint.resume`.
+public enum MCPCallResult: Sendable {
+    /// A tool Nexus ran: its structured result, and whether it failed.
+    case tool(JSONValue, isError: Bool)
+    /// The `result` object an upstream MCP server answered (federation): passed on, fitted to the caller's revision.
+    case forwarded(JSONValue)
+    /// The JSON-RPC error an upstream MCP server answered: passed on.
+    case forwardedError(code: Int, message: String, data: JSONValue?)
+}
+
 /// What the endpoint made of a request.
 public enum MCPReply: Sendable {
     /// Send this.

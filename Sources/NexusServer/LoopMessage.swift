@@ -13,4 +13,6 @@ enum LoopMessage: Sendable {
     case credentials(CredentialTable)
     /// New addresses for backend `index` of `pool` (a host name re-resolved by the upstream monitor).
     case addresses(UpstreamPool, Int, [SocketAddress])
+    /// What the federation monitor knows of the upstream MCP servers now.
+    case federation(FederationCatalog)
 }

@@ -33,6 +33,8 @@ public final class Server: @unchecked Sendable {
     private var mailboxes: [Mailbox<LoopMessage>] = []
     private var counters: [LoopCounters] = []
     private var monitor: UpstreamMonitor?
+    /// Sessions with the upstream MCP servers (nil: none configured).
+    private(set) var federationMonitor: FederationMonitor?
     /// The secret session-ticket keys derive from: one per process, kept across reloads.
     private let ticketSecret = TicketSecret()
     /// The listeners' TLS contexts in force (by listener position).
@@ -131,11 +133,16 @@ public final class Server: @unchecked Sendable {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
             throw ServerError("the upstream TLS settings cannot be used:\n\(error)")
         }
-        let pools = UpstreamPool.build(config.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
+        let secrets: [String: String]
+        do { secrets = try FederationSetup.secrets(config) } catch {
+            for fds in perLoop { for fd in fds { Socket.close(fd) } }
+            throw ServerError("the MCP server credentials cannot be read:\n\(error)")
+        }
+        let pools = UpstreamPool.build(config.allUpstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes: RouteTable
         do { routes = try RouteTable(config.routes, pools: pools, limiters: limiters, authEnabled: config.auth != nil,
                                          workflows: config.workflows, workflowAPIs: config.listeners.indices.map(config.workflowAPI(forListener:)),
-                                         sessions: mcpSessions) } catch {
+                                         sessions: mcpSessions, mcpServers: config.mcpServers, secrets: secrets) } catch {
             for fds in perLoop { for fd in fds { Socket.close(fd) } }
             throw error
         }
@@ -175,7 +182,8 @@ public final class Server: @unchecked Sendable {
             wait()
             throw ServerError("an event loop failed to start: \(failure)")
         }
-        startMonitor(pools: pools, configs: config.upstreams)
+        startMonitor(pools: pools, configs: config.allUpstreams)
+        startFederation(config, tls: upstreamTLS, secrets: secrets)
         for (l, address) in zip(config.listeners, boundAddresses) {
             logger.info("listening", metadata: ["listener": "\(l.name)", "address": "\(address)"])
         }
@@ -192,6 +200,23 @@ public final class Server: @unchecked Sendable {
         m.start()
         monitor = m
         currentPools.withLock { $0 = pools }
+    }
+
+    /// Starts the sessions with the configuration's MCP servers (after stopping those of the last one).
+    private func startFederation(_ config: NexusConfig, tls: [TLSClientContext?], secrets: [String: String]) {
+        federationMonitor?.stop()
+        federationMonitor = nil
+        guard !config.mcpServers.isEmpty else {
+            for m in mailboxes { post(.federation(.empty), to: m) }
+            return
+        }
+        let boxes = mailboxes
+        let m = FederationMonitor(servers: config.mcpServers, tls: Array(tls.dropFirst(config.upstreams.count)), secrets: secrets,
+                                  version: NexusVersion.string, logger: logger) { catalog in
+            for box in boxes { while !box.tryPost(.federation(catalog)) { usleep(1000) } }
+        }
+        m.start()
+        federationMonitor = m
     }
 
     /// Totals over the loops, as of their last tick (at most 250 ms old).
@@ -227,6 +252,8 @@ public final class Server: @unchecked Sendable {
         drainingFlag.store(true, ordering: .relaxed) // relaxed: read alone by /readyz
         monitor?.stop()
         monitor = nil
+        federationMonitor?.stop()
+        federationMonitor = nil
         for m in mailboxes { post(.shutdown(deadline: deadline), to: m) }
     }
 
@@ -243,13 +270,17 @@ public final class Server: @unchecked Sendable {
         let settings = engineSettings(new)
         let upstreamTLS: [TLSClientContext?]
         do { upstreamTLS = try TLSSetup.upstreams(new) } catch { throw ServerError("\(error)") }
-        let pools = UpstreamPool.build(new.upstreams, tls: upstreamTLS) { logger.error("\($0)") }
+        let secrets: [String: String]
+        do { secrets = try FederationSetup.secrets(new) } catch { throw ServerError("\(error)") }
+        let pools = UpstreamPool.build(new.allUpstreams, tls: upstreamTLS) { logger.error("\($0)") }
         let routes = try RouteTable(new.routes, pools: pools, limiters: limiters, authEnabled: new.auth != nil,
                                     workflows: new.workflows,
-                                    workflowAPIs: new.listeners.indices.map(new.workflowAPI(forListener:)), sessions: mcpSessions)
+                                    workflowAPIs: new.listeners.indices.map(new.workflowAPI(forListener:)), sessions: mcpSessions,
+                                    mcpServers: new.mcpServers, secrets: secrets)
         listenerTLS = tls
         for m in mailboxes { post(.configure(routes, settings, pools, tls), to: m) }
-        startMonitor(pools: pools, configs: new.upstreams)
+        startMonitor(pools: pools, configs: new.allUpstreams)
+        startFederation(new, tls: upstreamTLS, secrets: secrets)
     }
 
     /// The engine settings of `c`, with its access control.

@@ -30,7 +30,7 @@ public enum TLSSetup {
     public static func upstreams(_ config: NexusConfig) throws(ConfigErrors) -> [TLSClientContext?] {
         var contexts: [TLSClientContext?] = []
         var errors: [ConfigError] = []
-        for u in config.upstreams {
+        for u in config.allUpstreams {
             guard let tls = u.tls else { contexts.append(nil); continue }
             do { contexts.append(try TLSClientContext(tls)) } catch {
                 errors.append(error)
@@ -46,6 +46,7 @@ public enum TLSSetup {
         var problems: [String] = []
         do { _ = try listeners(config, secret: TicketSecret()) } catch { problems += error.errors.map(\.description) }
         do { _ = try upstreams(config) } catch { problems += error.errors.map(\.description) }
+        do { _ = try FederationSetup.secrets(config) } catch { problems += error.errors.map(\.description) }
         return problems
     }
 }

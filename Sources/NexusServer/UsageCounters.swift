@@ -40,10 +40,41 @@ public struct AuthFailureCount: Sendable, Equatable {
     }
 }
 
+/// One run of a workflow (or a call of a federated tool), for the audit log: the same record whatever the channel.
+public struct WorkflowRun: Sendable, Equatable {
+    /// The most a loop keeps per flush interval; more are counted and reported as not recorded.
+    public static let maxPerFlush = 65536
+    /// When it was answered, in milliseconds since the Unix epoch.
+    public var unixMilliseconds: Int64
+    /// `workflow.run` or `mcp.call` (a tool of an upstream MCP server).
+    public var action: String
+    /// The workflow, or `SERVER/TOOL`.
+    public var target: String
+    /// `rest`, `mcp` or `cli`.
+    public var channel: String
+    /// The consumer's id; nil for an anonymous caller.
+    public var consumer: String?
+    /// The client's address as text.
+    public var address: String
+    public var status: Int
+
+    public init(unixMilliseconds: Int64, action: String, target: String, channel: String, consumer: String?, address: String, status: Int) {
+        self.unixMilliseconds = unixMilliseconds
+        self.action = action
+        self.target = target
+        self.channel = channel
+        self.consumer = consumer
+        self.address = address
+        self.status = status
+    }
+}
+
 /// What a loop posts every flush interval.
 public enum LoopReport: Sendable {
     case usage([UsageDelta])
     case authFailures([AuthFailureCount])
+    /// Runs answered since the last flush, oldest first, and how many more there were past the cap.
+    case workflowRuns([WorkflowRun], dropped: Int)
 }
 
 /// Where loops send their usage counts, and how often: every `interval` a loop posts what it counted since the

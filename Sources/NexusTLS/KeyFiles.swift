@@ -14,16 +14,16 @@ enum KeyFiles {
     }
 
     /// Throws if the key file can be read or written by users other than its owner and group.
-    static func checkPrivate(_ file: FileSetting) throws(ConfigError) {
-        try checkReadable(file, what: "key file")
+    static func checkPrivate(_ file: FileSetting, what: String = "key file") throws(ConfigError) {
+        try checkReadable(file, what: what)
         var st = stat()
         guard stat(file.path, &st) == 0 else {
-            throw file.origin.error("cannot stat the key file \(file.path): \(String(cString: strerror(errno)))")
+            throw file.origin.error("cannot stat the \(what) \(file.path): \(String(cString: strerror(errno)))")
         }
         let mode = st.st_mode & 0o777
         if mode & 0o007 != 0 {
             let octal = String(mode, radix: 8)
-            throw file.origin.error("the key file \(file.path) is readable by other users (mode 0\(octal)); "
+            throw file.origin.error("the \(what) \(file.path) is readable by other users (mode 0\(octal)); "
                                     + "refusing it: run chmod 600 \(file.path) (or 640 with a group nexusd is in)")
         }
     }
@@ -47,5 +47,22 @@ enum KeyFiles {
             bytes.append(contentsOf: chunk[0..<n])
             if bytes.count > limit { throw file.origin.error("the \(what) \(file.path) is larger than \(limit) bytes") }
         }
+    }
+}
+
+/// A small secret file (a bearer token, say): readable, not readable by other users, at most 64 KiB; its content
+/// without surrounding white space. Errors name the file and the setting, never the content.
+public enum SecretFile {
+    public static func read(_ file: FileSetting, what: String) throws(ConfigError) -> String {
+        try KeyFiles.checkPrivate(file, what: what)
+        let bytes = try KeyFiles.read(file, what: what, limit: 64 << 10)
+        var text = Substring(String(decoding: bytes, as: UTF8.self))
+        while let c = text.first, c.isWhitespace { text = text.dropFirst() }
+        while let c = text.last, c.isWhitespace { text = text.dropLast() }
+        guard !text.isEmpty else { throw file.origin.error("the \(what) \(file.path) is empty") }
+        guard text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else {
+            throw file.origin.error("the \(what) \(file.path) holds characters a header field cannot carry")
+        }
+        return String(text)
     }
 }

@@ -256,7 +256,8 @@ def test_workflow_calls_by_channel(nexus, tmp_path):
     assert call(srv, "POST", "/v1/workflows/add", {"a": 1, "b": 2}).status == 200
     assert call(srv, "POST", "/v1/workflows/add", {"a": "x"}).status == 400
     rpc = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "add", "arguments": {"a": 2, "b": 3},
-                                                                       "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28"}}}
+                                                                       "_meta": {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+                                                                                "io.modelcontextprotocol/clientCapabilities": {}}}}
     r = call(srv, "POST", "/mcp", rpc, headers={"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2026-07-28",
                                                 "Mcp-Method": "tools/call", "Mcp-Name": "add"})
     assert r.status == 200, r

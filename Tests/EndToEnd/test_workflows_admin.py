@@ -8,6 +8,7 @@ import pytest
 from conftest import start_nexusd
 from nexus_e2e import DEFAULT_CONFIG, deep_merge
 from test_state import ctl, wait_socket
+from upstreams import upstream  # noqa: F401 (fixture)
 from workflow_fixtures import ADD, call, open_config
 
 MUL_SPEC = {"title": "Echo again", "handler": "echo", "description": "runtime",
@@ -123,5 +124,29 @@ def test_garbage_never_hurts_the_endpoints(nexusd_binary, tmp_path, io):
             r = call(srv, "POST", path, raw=body, headers=headers)
             assert r.status in (200, 202, 400, 404, 406, 415), (body, r)
         assert call(srv, "POST", "/v1/workflows/add", {"a": 1, "b": 2}).json() == {"sum": 3}
+    finally:
+        assert srv.stop() == 0
+
+
+def test_runtime_workflow_on_an_upstream(nexusd_binary, tmp_path, upstream):
+    """A workflow added at run time may target a pool of the file; one naming no pool is refused with the
+    configuration's message."""
+    from upstreams import JSONSum, upstream_block
+    up = upstream("math")
+    up.on("/sum", JSONSum())
+    cfg = deep_merge(config(tmp_path), {"upstreams": [upstream_block("math", [up])]})
+    srv = start_nexusd(nexusd_binary, cfg, tmp_path, name="nexus.yaml")
+    sock = tmp_path / "admin.sock"
+    try:
+        wait_socket(sock)
+        spec = {"upstream": "math", "method": "POST", "path": "/sum", "timeout": "5s",
+                "input_schema": {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}}, "required": ["a", "b"]}}
+        p = ctl(sock, "workflows", "add", "remote", "--spec", json.dumps(spec))
+        assert p.returncode == 0, p.stderr
+        shown = json.loads(ctl(sock, "workflows", "show", "remote").stdout)
+        assert shown["spec"]["upstream"] == "math" and shown["spec"]["path"] == "/sum" and shown["active"] is True
+        assert call(srv, "POST", "/v1/workflows/remote", {"a": 2, "b": 5}).json() == {"sum": 7}
+        p = ctl(sock, "workflows", "add", "lost", "--spec", json.dumps({**spec, "upstream": "nope"}))
+        assert p.returncode != 0 and "unknown upstream 'nope'" in p.stderr, p.stderr
     finally:
         assert srv.stop() == 0

@@ -13,22 +13,12 @@ import pytest
 
 from nexus_e2e import run_nexusd, to_yaml, DEFAULT_CONFIG, deep_merge
 from test_mcp import MODERN, body_json, initialize, modern, rpc
-from upstreams import Action, Delay, Fixed, Raw, build_response, dead_address, upstream, upstream_block  # noqa: F401
+from upstreams import Delay, Fixed, JSONSum, Raw, dead_address, upstream, upstream_block  # noqa: F401
 from workflow_fixtures import ADD, KEY_READER, auth_config, call
 
 NUMBERS = {"type": "object", "properties": {"a": {"type": "number"}, "b": {"type": "number"}},
            "required": ["a", "b"], "additionalProperties": False}
 SUM = {"type": "object", "properties": {"sum": {"type": "number"}}, "required": ["sum"]}
-
-
-class Sum(Action):
-    """Answers {"sum": a + b} for a JSON body {"a": .., "b": ..}."""
-
-    def __call__(self, ex):
-        data = json.loads(ex.read_body())
-        body = json.dumps({"sum": data["a"] + data["b"]}).encode()
-        ex.send(build_response(200, [("Content-Type", "application/json")], body))
-        return True
 
 
 def flows(up_address, **extra_workflow):
@@ -49,7 +39,7 @@ def flows(up_address, **extra_workflow):
 
 def test_rest_call_goes_upstream_with_the_input(nexus, upstream):
     up = upstream("math")
-    up.on("/sum", Sum())
+    up.on("/sum", JSONSum())
     srv = nexus(flows(up))
     r = call(srv, "POST", "/v1/workflows/remote_add", {"a": 2, "b": 40},
              headers={"Authorization": "Bearer caller-secret", "Cookie": "s=1", "X-Request-Id": "mine"})
@@ -133,7 +123,7 @@ def test_refused_and_killed_upstreams(nexus, upstream):
     assert r.status == 502, r
     assert "upstream failed" in r.json()["detail"] and "127.0.0.1" not in r.body.decode()
     up = upstream("math")
-    up.on("/sum", Sum())
+    up.on("/sum", JSONSum())
     srv2 = nexus(flows(up))
     assert call(srv2, "POST", "/v1/workflows/remote_add", {"a": 1, "b": 2}).json() == {"sum": 3}
     up.close()
@@ -143,7 +133,7 @@ def test_refused_and_killed_upstreams(nexus, upstream):
 
 def test_timeout_of_the_workflow(nexus, upstream):
     up = upstream("math")
-    up.on("/sum", Delay(3, Sum()))
+    up.on("/sum", Delay(3, JSONSum()))
     srv = nexus(flows(up, timeout="500ms"))
     r = call(srv, "POST", "/v1/workflows/remote_add", {"a": 1, "b": 2}, )
     # The pool's read timeout is 5 s and the upstream answers after 3 s: only the workflow's timeout gives a 504.
@@ -153,7 +143,7 @@ def test_timeout_of_the_workflow(nexus, upstream):
 
 def test_keepalive_reuse_and_pipelining(nexus, upstream):
     up = upstream("math")
-    up.on("/sum", Sum())
+    up.on("/sum", JSONSum())
     srv = nexus(flows(up))
     reqs = b""
     for i in range(5):
@@ -170,7 +160,7 @@ def test_keepalive_reuse_and_pipelining(nexus, upstream):
 
 def test_connection_close_waits_for_the_answer(nexus, upstream):
     up = upstream("math")
-    up.on("/sum", Delay(0.3, Sum()))
+    up.on("/sum", Delay(0.3, JSONSum()))
     srv = nexus(flows(up))
     body = b'{"a":5,"b":6}'
     with srv.connect() as c:
@@ -184,7 +174,7 @@ def test_connection_close_waits_for_the_answer(nexus, upstream):
 @pytest.mark.parametrize("version", ["2025-06-18", "2025-11-25"])
 def test_mcp_results_and_is_error(nexus, upstream, version):
     up = upstream("math")
-    up.on("/sum", Sum())
+    up.on("/sum", JSONSum())
     up.on("/raw", Fixed(503, "down"))
     srv = nexus(flows(up))
     h = initialize(srv, version)
@@ -212,7 +202,7 @@ def test_mcp_stateless_revision_and_dead_upstream(nexus):
 
 def test_batch_with_upstream_calls_keeps_order(nexus, upstream):
     up = upstream("math")
-    up.on("/sum", Delay(0.05, Sum()))
+    up.on("/sum", Delay(0.05, JSONSum()))
     srv = nexus(flows(up))
     h = initialize(srv, "2025-03-26")
     batch = [{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "remote_add", "arguments": {"a": 1, "b": 1}}},
@@ -227,7 +217,7 @@ def test_batch_with_upstream_calls_keeps_order(nexus, upstream):
 
 def test_scopes_and_usage_apply_to_upstream_workflows(nexus, upstream, tmp_config_dir):
     up = upstream("math")
-    up.on("/sum", Sum())
+    up.on("/sum", JSONSum())
     cfg = auth_config(tmp_config_dir)
     remote = flows(up)["workflows"][1]
     cfg["workflows"].append({**remote, "scopes": ["math:run"]})

@@ -362,6 +362,16 @@ class Echo(Action):
         return True
 
 
+class JSONSum(Action):
+    """Answers {"sum": a + b} (application/json) for a JSON body {"a": .., "b": ..}: a workflow's upstream."""
+
+    def __call__(self, ex):
+        data = json.loads(ex.read_body())
+        body = json.dumps({"sum": data["a"] + data["b"]}).encode()
+        ex.send(build_response(200, [("Content-Type", "application/json")], body))
+        return True
+
+
 class CountUpload(Action):
     """Reads the request body as it arrives without keeping it; answers JSON {"bytes": n, "crc32": c}."""
 

@@ -158,6 +158,48 @@ import Testing
         #expect(errors.count == 6)
     }
 
+    @Test func mcpServers() throws {
+        let config = try ConfigLoader.parse(minimalListener + """
+            mcp_servers:
+              - name: github
+                url: https://mcp.example.com/v1/mcp
+                headers: {X-Api-Token: abc}
+                timeout: 5s
+              - name: local
+                url: http://[::1]:9100
+                prefix: l.
+                bearer_token_file: secrets/local.token
+            """, file: "/etc/nexus/m.yaml")
+        let g = config.mcpServers[0], l = config.mcpServers[1]
+        #expect(g.host == "mcp.example.com" && g.port == 443 && g.path == "/v1/mcp" && g.isTLS && g.prefix == "github_")
+        #expect(g.headers == [.init(name: "X-Api-Token", value: "abc")] && g.timeout == .seconds(5))
+        #expect(g.pool.name == "mcp:github" && g.pool.tls != nil && !g.pool.retry && g.pool.timeouts.read == .seconds(5))
+        #expect(l.host == "::1" && l.port == 9100 && l.path == "/" && !l.isTLS && l.prefix == "l." && l.pool.tls == nil)
+        #expect(l.bearerTokenFile?.path == "/etc/nexus/secrets/local.token")
+        #expect(config.workflowAPI != nil)
+        #expect(config.allUpstreams.map(\.name) == ["mcp:github", "mcp:local"])
+        let errors = configErrors(minimalListener + """
+            mcp_servers:
+              - {name: a, url: "ftp://x/mcp"}
+              - {name: b, url: "http://u:p@x/mcp"}
+              - {name: c, url: "http://x/mcp", tls: {}}
+              - {name: d, url: "http://x/mcp", headers: {Host: y}}
+              - {name: e, url: "http://x/mcp", headers: {Authorization: x}, bearer_token_file: /t}
+              - {name: f, url: "http://x/mcp", scopes: [s]}
+              - {name: f, url: "http://y/mcp"}
+              - {name: g, url: "http://z/mcp", prefix: f_}
+            """)
+        let messages = errors.map(\.message)
+        #expect(messages.contains { $0.contains("expected an http:// or https:// URL") })
+        #expect(messages.contains { $0.contains("not in the URL") })
+        #expect(messages.contains { $0.contains("'tls' needs an https:// url") })
+        #expect(messages.contains { $0.contains("written by Nexus itself") })
+        #expect(messages.contains { $0.contains("not both") })
+        #expect(messages.contains { $0.contains("need an 'auth' section") })
+        #expect(messages.contains { $0.contains("names are unique") })
+        #expect(messages.contains { $0.contains("prefixes are unique") })
+    }
+
     @Test func runtimeDefinitionsParseLikeTheFile() throws {
         let w = try ConfigLoader.parseWorkflow(Array(#"{"handler": "echo", "input_schema": {"type": "object", "properties": {"n": {"type": "integer"}}}}"#.utf8),
                                                name: "flow", upstreams: [], source: "runtime")

@@ -190,10 +190,25 @@ import NexusSchema
         #expect(ok["result"]?["structuredContent"]?["m"] == "é")
         #expect(ok["result"]?["resultType"] == "complete")
         // Body version differs from the header, or is unknown.
-        let other = #"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2025-11-25"}}}"#
+        let caps = #""io.modelcontextprotocol/clientCapabilities":{}"#
+        let other = #"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2025-11-25",\#(caps)}}}"#
         #expect(try json(post(other, version: v, method: "tools/list"))["error"]?["code"] == -32020)
-        let unknown = #"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01"}}}"#
+        let unknown = #"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2099-01-01",\#(caps)}}}"#
         #expect(try json(post(unknown, version: v, method: "tools/list"))["error"]?["code"] == -32022)
+        // A required _meta field missing (or of the wrong type): malformed, 400 with -32602 (invalid params).
+        for params in [#"{}"#, #"{"_meta":{}}"#, #"{"_meta":{\#(caps)}}"#,
+                       #"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}"#,
+                       #"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":null}}"#,
+                       #"{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":[]}}"#,
+                       #"{"_meta":{"io.modelcontextprotocol/protocolVersion":7,\#(caps)}}"#] {
+            let r = post(#"{"jsonrpc":"2.0","id":8,"method":"tools/list","params":\#(params)}"#, version: v, method: "tools/list")
+            #expect(r?.status == 400, "\(params)")
+            #expect(try json(r)["error"]?["code"] == -32602, "\(params)")
+            #expect(try json(r)["id"] == 8)
+        }
+        #expect(post(#"{"jsonrpc":"2.0","id":8,"method":"tools/list"}"#, version: v, method: "tools/list")?.status == 400)
+        // Notifications carry no required fields.
+        #expect(post(#"{"jsonrpc":"2.0","method":"notifications/x"}"#, version: v, method: "notifications/x")?.status == 202)
         // No sessions, no GET stream, no DELETE; a batch is invalid.
         #expect(endpoint.handle(MCPRequest(method: "GET", protocolVersion: v), tools: host)?.status == 405)
         #expect(endpoint.handle(MCPRequest(method: "DELETE", protocolVersion: v, sessionID: "0123456789abcdef"), tools: host)?.status == 405)

@@ -10,7 +10,10 @@ import NexusSystem
 /// request never uses up an allowance. No lock: the tables are shared atomics, the key cache is the loop's own.
 extension HTTPEngine {
     /// Checks the request in `c` against `access`; returns false when it answered it (401, 403 or 429).
-    func admit(_ c: Connection, _ access: RouteAccess, headBytes: UnsafeRawBufferPointer) -> Bool {
+    /// `challenge`: auth-params added to the Bearer challenge of a 401 or 403 (the workflow channels name their
+    /// RFC 9728 metadata there: `resource_metadata="..."`).
+    func admit(_ c: Connection, _ access: RouteAccess, headBytes: UnsafeRawBufferPointer, challenge: String? = nil) -> Bool {
+        let extra = challenge.map { ", " + $0 } ?? ""
         c.principal = nil
         c.rateLimitFields.removeAll(keepingCapacity: true)
         let control = settings.access
@@ -46,7 +49,7 @@ extension HTTPEngine {
             // A verified client certificate stands in for a key when the request presents none.
             guard key != nil || byCertificate != nil else {
                 reject(c, status: 401, title: "Unauthorized", detail: "this route needs an API key",
-                       fields: [("WWW-Authenticate", "Bearer realm=\"nexus\"")])
+                       fields: [("WWW-Authenticate", "Bearer realm=\"nexus\"" + extra)])
                 return false
             }
             let found = byCertificate ?? keyCache.resolve(key!, in: credentials)
@@ -55,14 +58,14 @@ extension HTTPEngine {
                 noteFailedAuthentication(control, clientAddress(), now: now)
                 usage.countFailure(slot: c.routeSlot, address: clientAddress())
                 reject(c, status: 401, title: "Unauthorized", detail: "the credentials are not valid",
-                       fields: [("WWW-Authenticate", "Bearer realm=\"nexus\", error=\"invalid_token\", error_description=\"the credentials are not valid\"")])
+                       fields: [("WWW-Authenticate", "Bearer realm=\"nexus\", error=\"invalid_token\", error_description=\"the credentials are not valid\"" + extra)])
                 return false
             }
             principal = found
             if !found!.allows(access.scopes) {
                 let scope = access.scopes.joined(separator: " ")
                 reject(c, status: 403, title: "Forbidden", detail: "the credentials lack a scope this route requires: \(scope)",
-                       fields: [("WWW-Authenticate", "Bearer realm=\"nexus\", error=\"insufficient_scope\", scope=\"\(scope)\"")])
+                       fields: [("WWW-Authenticate", "Bearer realm=\"nexus\", error=\"insufficient_scope\", scope=\"\(scope)\"" + extra)])
                 return false
             }
         }

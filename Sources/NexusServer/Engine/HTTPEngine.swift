@@ -34,6 +34,9 @@ final class HTTPEngine {
     var usage: UsageCounters
     let usageSink: UsageSink?
     private var lastUsageFlush: Int64 = 0
+    /// Audit records of runs since the last flush, and those past the cap.
+    private var runs: [WorkflowRun] = []
+    private var runsDropped = 0
 
     /// The loop's connection slots (clients and upstream connections).
     let table: ConnectionTable
@@ -68,6 +71,8 @@ final class HTTPEngine {
     var metricsBoard: MetricsBoard?
     /// The access log (nil: off).
     var accessLog: AccessLog?
+    /// The upstream MCP servers' tools and sessions, as the federation monitor last published them.
+    var federation = FederationCatalog.empty
 
     init(settings: EngineSettings, routes: RouteTable, table: ConnectionTable = ConnectionTable(capacity: 0),
          upstreams: LoopUpstreams = LoopUpstreams([]), usageSink: UsageSink? = nil) {
@@ -121,6 +126,8 @@ final class HTTPEngine {
             credentials = table
         case .addresses(let pool, let backend, let addresses):
             upstreams.update(pool: pool, backend: backend, addresses: addresses)
+        case .federation(let catalog):
+            federation = catalog
         case .shutdown:
             preconditionFailure("the driver handles shutdown")
         }
@@ -135,6 +142,23 @@ final class HTTPEngine {
         if !deltas.isEmpty && !sink.mailbox.tryPost(.usage(deltas)) { usage.restore(deltas) }
         let failures = usage.takeFailures()
         if !failures.isEmpty { _ = sink.mailbox.tryPost(.authFailures(failures)) } // a full mailbox drops them (counted there)
+        if !runs.isEmpty || runsDropped > 0 {
+            if sink.mailbox.tryPost(.workflowRuns(runs, dropped: runsDropped)) {
+                runs.removeAll(keepingCapacity: true)
+                runsDropped = 0
+            }
+        }
+    }
+
+    /// Keeps the audit record of a run (posted at the next flush; at most `WorkflowRun.maxPerFlush` per flush, the rest
+    /// counted as dropped).
+    func auditRun(_ c: Connection, action: String, target: String, channel: String, status: Int) {
+        guard usageSink != nil else { return }
+        guard runs.count < WorkflowRun.maxPerFlush else { runsDropped += 1; return }
+        let address = c.clientIP.map { String(decoding: $0, as: UTF8.self) } ?? (Socket.peerAddress(c.fd)?.ipString ?? "")
+        if c.clientIP == nil { c.clientIP = Array(address.utf8) }
+        runs.append(WorkflowRun(unixMilliseconds: Clock.unixMilliseconds(), action: action, target: target, channel: channel,
+                                consumer: c.principal?.consumer, address: address, status: status))
     }
 
     /// Reads the clock once for a batch of events: `now` (ms) and `nowMicros`.

@@ -321,7 +321,7 @@ final class EpollLoop {
             engine.beginDrain(table.active)
             closeListeners()
             for c in table.active { markDirty(c) }
-        case .configure, .addresses, .credentials:
+        case .configure, .addresses, .credentials, .federation:
             engine.apply(message)
         }
     }

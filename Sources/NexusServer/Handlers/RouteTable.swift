@@ -46,7 +46,8 @@ final class RouteTable: Sendable {
     /// Builds the table; `pools` are the upstream pools the proxied routes name (by name, checked by the
     /// configuration already).
     init(_ routes: [RouteConfig], pools: [UpstreamPool] = [], limiters: LimiterRegistry? = nil, authEnabled: Bool = false,
-         workflows: [WorkflowConfig] = [], workflowAPIs: [WorkflowAPIConfig?] = [], sessions: MCPSessions? = nil)
+         workflows: [WorkflowConfig] = [], workflowAPIs: [WorkflowAPIConfig?] = [], sessions: MCPSessions? = nil,
+         mcpServers: [MCPServerConfig] = [], secrets: [String: String] = [:])
         throws(ServerError) {
         var rules: [RouteRule<Routed>] = []
         var routeAccesses = routes.map { limiters?.access(for: $0, authEnabled: authEnabled) }
@@ -60,10 +61,11 @@ final class RouteTable: Sendable {
         }
         if !apis.isEmpty {
             let registry = try WorkflowRegistry(workflows, apis: apis, firstSlot: routes.count, limiters: limiters, authEnabled: authEnabled,
-                                                sessions: sessions ?? MCPSessions(capacity: 1024), pools: pools)
+                                                sessions: sessions ?? MCPSessions(capacity: 1024), pools: pools, mcpServers: mcpServers,
+                                                secrets: secrets)
             self.workflows = registry
-            names = routes.map(\.name) + workflows.map(\.usageName)
-            routeAccesses += workflows.map { _ in nil }
+            names = routes.map(\.name) + workflows.map(\.usageName) + mcpServers.map(\.poolName)
+            routeAccesses += workflows.map { _ in nil } + mcpServers.map { _ in nil }
         } else {
             self.workflows = nil
             names = routes.map(\.name)
@@ -103,7 +105,7 @@ final class RouteTable: Sendable {
                 (.prefix(api.restPath + "/"), ["GET", "HEAD", "POST"], .item),
                 (.exact(api.mcpPath), nil, .mcp),
                 (.exact(api.openAPIPath), ["GET", "HEAD"], .openAPI),
-            ]
+            ] + api.resourceMetadataPaths.map { (.exact($0), ["GET", "HEAD"], .resourceMetadata) }
             return endpoints.map { RouteRule(host: .any, path: $0.0, methods: $0.1, payload: Routed(target: .workflows($0.2, api: index), slot: -1)) }
         }
         do {

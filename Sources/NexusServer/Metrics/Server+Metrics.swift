@@ -130,6 +130,12 @@ extension Server {
             }
         }
 
+        if let federation = federationMonitor {
+            page.family("nexus_mcp_server_up", .gauge,
+                        help: "1 when Nexus has a session with the upstream MCP server and its tools are listed, else 0.")
+            for (name, up) in federation.health() { page.sample("nexus_mcp_server_up", [("server", name)], up ? 1 : 0) }
+        }
+
         page.family("nexus_dropped_total", .counter,
                     help: "Messages dropped because a lock-free ring was full (or, for logs, a write failed), by ring.")
         page.sample("nexus_dropped_total", [("ring", "loop_mailbox")], loopMailboxDrops)

@@ -415,7 +415,7 @@ final class UringLoop {
             }
             engine.beginDrain(table.active)
             for c in table.active { markDirty(c) }
-        case .configure, .addresses, .credentials:
+        case .configure, .addresses, .credentials, .federation:
             engine.apply(message)
         }
     }

@@ -14,28 +14,31 @@ extension HTTPEngine {
         let paths = registry.apis[api]
         let bytes = c.headBytes.readable
         let out = WorkflowOutput(engine: self, c: c, connection: connection, headOnly: headOnly)
+        // With RFC 9728 metadata, every 401 and 403 here names it, and the MCP endpoint needs credentials.
+        let resource = paths.resourceMetadata ? ResourceMetadata.resource(paths, host: header(c, "host"), tls: c.tls != nil) : nil
+        let challenge = resource.map(ResourceMetadata.challenge(resource:))
         switch endpoint {
         case .list:
-            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+            guard admitted(c, registry.endpointAccess, headBytes: bytes, challenge: challenge) else { return }
             let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
             out.json(200, ["workflows": .array(visible.map { describe($0, paths) })])
         case .openAPI:
-            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+            guard admitted(c, registry.endpointAccess, headBytes: bytes, challenge: challenge) else { return }
             let visible = registry.workflows.filter { $0.visible(to: c.principal, authEnabled: registry.authEnabled) }
             out.json(200, OpenAPIDocument.make(visible, api: paths, authEnabled: registry.authEnabled))
         case .item:
             let path = UnsafeRawBufferPointer(rebasing: bytes[c.head.pathRange])
             let name = String(decoding: path[min(prefixLength, path.count)...], as: UTF8.self)
             guard !name.isEmpty, !name.contains("/"), let w = registry.named(name) else {
-                if c.head.method == .post || admitted(c, registry.endpointAccess, headBytes: bytes) {
+                if c.head.method == .post || admitted(c, registry.endpointAccess, headBytes: bytes, challenge: challenge) {
                     out.problem(404, "no workflow named '\(name)'")
                 }
                 return
             }
             if c.head.method == .post {
-                run(c, w, out: out)
+                run(c, w, out: out, challenge: challenge)
             } else {
-                guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
+                guard admitted(c, registry.endpointAccess, headBytes: bytes, challenge: challenge) else { return }
                 guard w.visible(to: c.principal, authEnabled: registry.authEnabled) else {
                     out.problem(404, "no workflow named '\(name)'")
                     return
@@ -43,15 +46,19 @@ extension HTTPEngine {
                 out.json(200, describe(w, paths))
             }
         case .mcp:
-            guard admitted(c, registry.endpointAccess, headBytes: bytes) else { return }
-            mcp(c, registry, registry.mcps[api], out: out)
+            guard admitted(c, resource != nil ? registry.protectedEndpointAccess : registry.endpointAccess, headBytes: bytes,
+                           challenge: challenge) else { return }
+            mcp(c, registry, registry.mcps[api], out: out, challenge: challenge)
+        case .resourceMetadata:
+            out.json(200, ResourceMetadata.document(paths, resource: resource ?? ResourceMetadata.resource(paths, host: nil, tls: false),
+                                                    workflows: registry.workflows))
         }
     }
 
     /// `POST /v1/workflows/NAME`: admit, parse, validate, run.
-    private func run(_ c: Connection, _ w: Workflow, out: WorkflowOutput) {
+    private func run(_ c: Connection, _ w: Workflow, out: WorkflowOutput, challenge: String?) {
         c.routeSlot = w.slot
-        guard admitted(c, w.access, headBytes: c.headBytes.readable) else { return }
+        guard admitted(c, w.access, headBytes: c.headBytes.readable, challenge: challenge) else { return }
         let contentType = header(c, "content-type")?.lowercased() ?? ""
         guard contentType.split(separator: ";").first.map({ $0.trimmingCharacters(in: " \t") }) == "application/json" else {
             countWorkflow(c, w, 415)
@@ -71,9 +78,9 @@ extension HTTPEngine {
                         extra: [("violations", .array(violations.map(\.json)))])
             return
         }
-        if w.upstream != nil {
-            c.workflowCall = WorkflowCall(workflow: w, input: input, deadline: now + EngineSettings.ms(w.config.timeout), out: out,
-                                          mcp: nil, maxBody: settings.limits.maxBodyBytes)
+        if let upstream = w.upstream {
+            c.workflowCall = WorkflowCall(workflow: w, upstream: upstream, input: input, now: now, out: out, mcp: nil,
+                                          maxBody: settings.limits.maxBodyBytes)
             startWorkflowCall(c)
             return
         }
@@ -88,8 +95,8 @@ extension HTTPEngine {
     }
 
     /// `admit`, for a request `respond` has counted already (a refusal counts itself: not twice).
-    private func admitted(_ c: Connection, _ access: RouteAccess, headBytes: UnsafeRawBufferPointer) -> Bool {
-        if admit(c, access, headBytes: headBytes) { return true }
+    private func admitted(_ c: Connection, _ access: RouteAccess, headBytes: UnsafeRawBufferPointer, challenge: String?) -> Bool {
+        if admit(c, access, headBytes: headBytes, challenge: challenge) { return true }
         requestsServed &-= 1
         return false
     }
@@ -110,16 +117,17 @@ extension HTTPEngine {
         usage.count(slot: w.slot, consumer: c.principal, status: status)
         let channel = mcp ? "mcp" : (c.principal?.keyID == "run-as" || c.head.value(of: "x-nexus-channel", in: c.headBytes.readable) != nil ? "cli" : "rest")
         metrics.recordWorkflow(w.config.name, channel: channel, status: status)
+        auditRun(c, action: "workflow.run", target: w.config.name, channel: channel, status: status)
     }
 
     /// The MCP endpoint: the protocol is NexusMCP's; tools are the workflows the caller may see.
-    private func mcp(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput) {
+    private func mcp(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput, challenge: String?) {
         let request = MCPRequest(method: String(decoding: UnsafeRawBufferPointer(rebasing: c.headBytes.readable[c.head.methodRange]), as: UTF8.self),
                                  accept: header(c, "accept"), contentType: header(c, "content-type"),
                                  protocolVersion: header(c, "mcp-protocol-version"), sessionID: header(c, "mcp-session-id"),
                                  origin: header(c, "origin"), mcpMethod: header(c, "mcp-method"), mcpName: header(c, "mcp-name"),
                                  body: Array(c.body.readable))
-        switch endpoint.serve(request, tools: toolHost(c, registry, endpoint, out: out)) {
+        switch endpoint.serve(request, tools: toolHost(c, registry, endpoint, out: out, challenge: challenge)) {
         case .response(let response):
             out.write(response.status, contentType: response.contentType, fields: response.fields, body: response.body)
         case .answered:
@@ -131,24 +139,38 @@ extension HTTPEngine {
         }
     }
 
-    /// The tools of an MCP request: the workflows `c`'s caller may see; a call is admitted (scopes, limits),
-    /// validated and run; an upstream-targeted one is left in `c.workflowCall` for the endpoint to resume.
-    func toolHost(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput) -> MCPToolHost {
+    /// The tools of an MCP request: the workflows `c`'s caller may see, then the tools of the upstream MCP servers it
+    /// may use (those that are up); a call is admitted (scopes, limits), validated and run; one that goes upstream
+    /// is left in `c.workflowCall` for the endpoint to resume.
+    func toolHost(_ c: Connection, _ registry: WorkflowRegistry, _ endpoint: MCPEndpoint, out: WorkflowOutput, challenge: String?) -> MCPToolHost {
         let caller = c.principal
+        let catalog = federation
         return MCPToolHost(
-            list: { registry.workflows.filter { $0.visible(to: caller, authEnabled: registry.authEnabled) }.map(\.tool) },
+            list: {
+                var tools = registry.workflows.filter { $0.visible(to: caller, authEnabled: registry.authEnabled) }.map(\.tool)
+                for server in registry.federated where server.visible(to: caller, authEnabled: registry.authEnabled) {
+                    if let state = catalog.state(of: server), state.healthy { tools += state.tools }
+                }
+                return tools
+            },
             call: { [unowned self] name, arguments in
-                guard let w = registry.named(name), w.visible(to: caller, authEnabled: registry.authEnabled) else { return .unknownTool }
+                guard let w = registry.named(name) else {
+                    return self.callFederated(c, registry, catalog, name, arguments, endpoint: endpoint, out: out, challenge: challenge)
+                }
+                // A tool the caller may not run is unknown to it; behind RFC 9728 metadata (OAuth), a token that
+                // lacks the tool's scopes gets 403 insufficient_scope naming them instead (admit answers it), so that
+                // the client can ask for them (the MCP authorization spec's step-up).
+                guard w.visible(to: caller, authEnabled: registry.authEnabled) || (challenge != nil && caller != nil) else { return .unknownTool }
                 c.routeSlot = w.slot
-                guard self.admitted(c, w.access, headBytes: c.headBytes.readable) else { return .answered }
+                guard self.admitted(c, w.access, headBytes: c.headBytes.readable, challenge: challenge) else { return .answered }
                 let violations = w.input.validate(arguments)
                 guard violations.isEmpty else {
                     self.countWorkflow(c, w, 400, mcp: true)
                     return .invalidArguments(violations)
                 }
-                if w.upstream != nil {
-                    c.workflowCall = WorkflowCall(workflow: w, input: arguments, deadline: self.now + EngineSettings.ms(w.config.timeout),
-                                                  out: out, mcp: (endpoint, registry), maxBody: self.settings.limits.maxBodyBytes)
+                if let upstream = w.upstream {
+                    c.workflowCall = WorkflowCall(workflow: w, upstream: upstream, input: arguments, now: self.now, out: out,
+                                                  mcp: (endpoint, registry, challenge), maxBody: self.settings.limits.maxBodyBytes)
                     return .pending
                 }
                 switch self.execute(w, arguments) {
@@ -160,6 +182,32 @@ extension HTTPEngine {
                     return .result(["error": .string(f.message)], isError: true)
                 }
             })
+    }
+
+    /// A call of a tool of an upstream MCP server (its name starts with the server's prefix): admitted with the
+    /// server's rules, then forwarded; the server validates the arguments. A server that is down answers an error
+    /// result that says so.
+    private func callFederated(_ c: Connection, _ registry: WorkflowRegistry, _ catalog: FederationCatalog, _ name: String,
+                               _ arguments: JSONValue, endpoint: MCPEndpoint, out: WorkflowOutput, challenge: String?) -> MCPToolOutcome {
+        // The server that lists the name; else (it is down) the one whose prefix it has (the longest, when prefixes nest).
+        let candidates = registry.federated.filter { name.hasPrefix($0.config.prefix) }
+        guard let server = candidates.first(where: { catalog.state(of: $0)?.original[name] != nil })
+                ?? candidates.max(by: { $0.config.prefix.count < $1.config.prefix.count }),
+              server.visible(to: c.principal, authEnabled: registry.authEnabled) || (challenge != nil && c.principal != nil) else {
+            return .unknownTool
+        }
+        let state = catalog.state(of: server)
+        if let state, state.healthy, state.original[name] == nil { return .unknownTool }
+        c.routeSlot = server.slot
+        guard admitted(c, server.access, headBytes: c.headBytes.readable, challenge: challenge) else { return .answered }
+        guard let state, state.healthy, let tool = state.original[name] else {
+            usage.count(slot: server.slot, consumer: c.principal, status: 503)
+            return .result(["error": .string("the MCP server '\(server.config.name)' is unavailable; try again later")], isError: true)
+        }
+        c.workflowCall = WorkflowCall(server: server, tool: tool, exported: name, session: state.sessionID, revision: state.revision,
+                                      arguments: arguments, now: now, out: out, mcp: (endpoint, registry, challenge),
+                                      maxBody: settings.limits.maxBodyBytes)
+        return .pending
     }
 
     private func describe(_ w: Workflow, _ paths: WorkflowAPIConfig) -> JSONValue {

@@ -2,32 +2,65 @@ import NexusBytes
 import NexusMCP
 import NexusSchema
 
-/// A workflow run waiting for its upstream: kept on the client connection (`Connection.workflowCall`) from the
-/// moment its request goes to the pool until the answer is written, on the REST or the MCP channel.
+/// A run waiting for its upstream: kept on the client connection (`Connection.workflowCall`) from the moment its
+/// request goes to the pool until the answer is written. Either a workflow with an `upstream` (REST or MCP) or a
+/// tool of an upstream MCP server (federation; MCP only).
 final class WorkflowCall {
-    let workflow: Workflow
+    enum Target {
+        case workflow(Workflow)
+        /// A federated tool: the server, the tool's own name and its exported (prefixed) name, and the session
+        /// and revision to call it with.
+        case federated(FederatedServer, tool: String, exported: String, session: String?, revision: String)
+    }
+
+    let target: Target
+    /// The input (the tool's arguments).
     let input: JSONValue
-    /// When the run times out (the loop's monotonic ms): the workflow's `timeout` from the start of the call.
+    /// The pool the request goes to.
+    let route: ProxyRoute
+    /// The request carries a body (no retry on another backend).
+    let sendsBody: Bool
+    /// When the run times out (the loop's monotonic ms), and that timeout as the configuration wrote it.
     let deadline: Int64
+    let timeoutText: String
     /// Where the answer goes.
     let out: WorkflowOutput
-    /// The MCP endpoint and the registry of a tools/call (nil: REST), and the pending JSON-RPC call to resume.
-    let mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry)?
+    /// The MCP endpoint, the registry and the RFC 9728 challenge of a tools/call (nil: REST), and the pending JSON-RPC
+    /// call to resume.
+    let mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry, challenge: String?)?
     var pending: MCPPendingCall?
-    /// The upstream's response: status and (decoded) body, at most `maxBody` bytes.
+    /// The JSON-RPC id of a forwarded tools/call (random, below 2^53: unique among the calls in flight on a session
+    /// that every loop shares).
+    var rpcID = 0
+    /// The upstream's response: status, content type and (decoded) body, at most `maxBody` bytes.
     var status = 0
+    var contentType: String?
     let body = ByteBuffer(capacity: 256)
     let maxBody: Int
-    /// The body grew past `maxBody`.
-    var tooLarge = false
     /// The client asked to close after this response (or the server is draining).
     var closeAfter = false
 
-    init(workflow: Workflow, input: JSONValue, deadline: Int64, out: WorkflowOutput,
-         mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry)?, maxBody: Int) {
-        self.workflow = workflow
+    init(workflow: Workflow, upstream: UpstreamWorkflow, input: JSONValue, now: Int64, out: WorkflowOutput,
+         mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry, challenge: String?)?, maxBody: Int) {
+        target = .workflow(workflow)
         self.input = input
-        self.deadline = deadline
+        route = upstream.route
+        sendsBody = upstream.target.sendsBody
+        deadline = now + EngineSettings.ms(workflow.config.timeout)
+        timeoutText = workflow.config.timeoutText
+        self.out = out
+        self.mcp = mcp
+        self.maxBody = maxBody
+    }
+
+    init(server: FederatedServer, tool: String, exported: String, session: String?, revision: String, arguments: JSONValue,
+         now: Int64, out: WorkflowOutput, mcp: (endpoint: MCPEndpoint, registry: WorkflowRegistry, challenge: String?), maxBody: Int) {
+        target = .federated(server, tool: tool, exported: exported, session: session, revision: revision)
+        input = arguments
+        route = server.route
+        sendsBody = true
+        deadline = now + EngineSettings.ms(server.config.timeout)
+        timeoutText = server.config.timeoutText
         self.out = out
         self.mcp = mcp
         self.maxBody = maxBody

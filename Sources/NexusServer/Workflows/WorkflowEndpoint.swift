@@ -8,4 +8,6 @@ enum WorkflowEndpoint: Sendable {
     case mcp
     /// `GET /openapi.json`.
     case openAPI
+    /// `GET /.well-known/oauth-protected-resource[<mcp_path>]`: RFC 9728 metadata of the MCP endpoint.
+    case resourceMetadata
 }

@@ -62,32 +62,49 @@ final class WorkflowRegistry: Sendable {
     /// The access rule of the endpoints themselves: a key is checked when one is presented, none is required
     /// (what a caller without one sees is the anonymous workflows).
     let endpointAccess: RouteAccess
+    /// The MCP endpoint's access rule behind RFC 9728 metadata (an OAuth protected resource): credentials required,
+    /// so that a client without a token gets the 401 that starts its authorization flow.
+    let protectedEndpointAccess: RouteAccess
+    /// The upstream MCP servers whose tools follow the workflows' (federation), in configuration order.
+    let federated: [FederatedServer]
 
-    /// `firstSlot` is the usage slot of the first workflow (the routes come before).
+    /// `firstSlot` is the usage slot of the first workflow (the routes come before; the MCP servers follow).
     init(_ configs: [WorkflowConfig], apis: [WorkflowAPIConfig], firstSlot: Int, limiters: LimiterRegistry?, authEnabled: Bool,
-         sessions: MCPSessions, pools: [UpstreamPool] = []) throws(ServerError) {
+         sessions: MCPSessions, pools: [UpstreamPool] = [], mcpServers: [MCPServerConfig] = [], secrets: [String: String] = [:])
+        throws(ServerError) {
         self.apis = apis
         self.authEnabled = authEnabled
         var list: [Workflow] = []
         var index: [String: Int] = [:]
-        for (i, c) in configs.enumerated() {
+        /// The access rule of a workflow or an MCP server, as a route's. A key presented to an anonymous one still
+        /// names its caller (usage, per-consumer limits).
+        func access(name: String, anonymous: Bool, scopes: [String], rateLimits: [RouteRateLimit]) -> RouteAccess {
             var route = RouteConfig(match: .exact("/"), handler: .echo)
-            route.name = c.usageName
-            route.anonymous = c.anonymous
-            route.scopes = c.scopes
-            route.rateLimits = c.rateLimits
+            route.name = name
+            route.anonymous = anonymous
+            route.scopes = scopes
+            route.rateLimits = rateLimits
             let access = (limiters ?? LimiterRegistry()).access(for: route, authEnabled: authEnabled)
                 ?? RouteAccess(anonymous: true, scopes: [], limits: [])
-            // A key presented to an anonymous workflow still names its caller (usage, per-consumer limits).
-            let effective = access.anonymous && authEnabled
+            return access.anonymous && authEnabled
                 ? RouteAccess(anonymous: false, scopes: [], limits: access.limits, credentialsOptional: true) : access
-            list.append(try Workflow(c, access: effective, slot: firstSlot + i, pools: pools))
+        }
+        for (i, c) in configs.enumerated() {
+            let rule = access(name: c.usageName, anonymous: c.anonymous, scopes: c.scopes, rateLimits: c.rateLimits)
+            list.append(try Workflow(c, access: rule, slot: firstSlot + i, pools: pools))
             index[c.name] = i
         }
+        var servers: [FederatedServer] = []
+        for (i, m) in mcpServers.enumerated() {
+            let rule = access(name: m.poolName, anonymous: m.anonymous, scopes: m.scopes, rateLimits: m.rateLimits)
+            servers.append(try FederatedServer(m, index: i, access: rule, slot: firstSlot + configs.count + i, pools: pools, secrets: secrets))
+        }
+        federated = servers
         workflows = list
         byName = index
         mcps = apis.map { MCPEndpoint(serverVersion: NexusVersion.string, allowedOrigins: $0.allowedOrigins, sessions: sessions) }
         endpointAccess = RouteAccess(anonymous: !authEnabled, scopes: [], limits: [], credentialsOptional: true)
+        protectedEndpointAccess = RouteAccess(anonymous: !authEnabled, scopes: [], limits: [])
     }
 
     func named(_ name: some StringProtocol) -> Workflow? {

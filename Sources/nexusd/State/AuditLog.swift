@@ -4,7 +4,8 @@ import NexusAdmin
 import NexusRuntime
 import NexusState
 
-/// The audit log: admin actions (with the caller's uid, gid and pid from SO_PEERCRED) and authentication failures,
+/// The audit log: admin actions (with the caller's uid, gid and pid from SO_PEERCRED), authentication failures and
+/// workflow runs (one entry per run, whatever the channel),
 /// in a state log of its own (`<state folder>/audit`), so its volume and retention never touch the main state.
 ///
 /// Record type 1 is one entry as JSON. Admin actions wait until their entry is durable (they are rare);
@@ -38,10 +39,10 @@ final class AuditLog: Sendable {
     /// action itself already happened.
     @discardableResult
     func record(_ action: String, outcome: String, caller: AdminCaller?, consumer: String? = nil, target: String? = nil,
-                detail: String? = nil, wait: Bool = true) -> StateError? {
+                detail: String? = nil, wait: Bool = true, unixMilliseconds: Int? = nil) -> StateError? {
         let now = UTCTimestamp.now()
         let local = caller?.remote == nil ? caller : nil
-        let r = Record(ms: now.seconds * 1000 + now.nanoseconds / 1_000_000, action: action, outcome: outcome,
+        let r = Record(ms: unixMilliseconds ?? (now.seconds * 1000 + now.nanoseconds / 1_000_000), action: action, outcome: outcome,
                        uid: local?.uid, gid: local?.gid, pid: local?.pid, consumer: consumer, target: target, detail: detail,
                        remote: caller?.remote)
         let ticket = log.append(type: Self.entryType, payload: RecordJSON.encode(r))

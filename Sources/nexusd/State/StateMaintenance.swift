@@ -57,6 +57,7 @@ final class StateMaintenance: Sendable {
                 switch report {
                 case .usage(let deltas): pending += deltas
                 case .authFailures(let failures): recordAuthFailures(failures)
+                case .workflowRuns(let runs, let dropped): recordRuns(runs, dropped: dropped)
                 }
             }
             if flushTime || done {
@@ -93,6 +94,23 @@ final class StateMaintenance: Sendable {
         for f in failures {
             state.audit.record("auth.failure", outcome: "refused", caller: nil, target: f.route,
                                detail: "\(f.count) failed authentication\(f.count == 1 ? "" : "s") from \(f.address)", wait: false)
+        }
+    }
+
+    /// Writes one audit entry per workflow run (or federated tool call), whatever the channel, without waiting (the
+    /// request was answered already): `workflow.run` / `mcp.call`, the consumer, the workflow, and the channel,
+    /// status and client address in `detail`.
+    private func recordRuns(_ runs: [WorkflowRun], dropped: Int) {
+        for r in runs {
+            let outcome = r.status < 400 ? "ok" : r.status < 500 ? "refused" : "failed"
+            state.audit.record(r.action, outcome: outcome, caller: nil, consumer: r.consumer, target: r.target,
+                               detail: "channel=\(r.channel) status=\(r.status) client=\(r.address)", wait: false,
+                               unixMilliseconds: Int(r.unixMilliseconds))
+        }
+        if dropped > 0 {
+            state.audit.record("workflow.run", outcome: "failed", caller: nil,
+                               detail: "\(dropped) run\(dropped == 1 ? "" : "s") not recorded: more than \(WorkflowRun.maxPerFlush) in one flush interval on a loop",
+                               wait: false)
         }
     }
 
