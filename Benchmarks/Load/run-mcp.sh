@@ -93,6 +93,7 @@ flock -n 9 || die "another run-mcp.sh is running (lock $WORK/.run-mcp.lock)"
 declare -a STARTED=()
 declare -A PIDS=()
 WRK_PID=""
+ATTEMPT=0
 
 port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 children_of() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
@@ -238,7 +239,7 @@ parse_wrk() {   # -> rps p50ms p99ms requests errors wrkcpu_s
 
 run_wrk_once() {   # phase round name duration -> sets ROW and ROW_OTHER (other CPU, % of a core)
   local phase=$1 round=$2 n=$3 dur=$4 out rc=0 tp=${PIDS[${T_PROC[$3]}]} op=${PIDS[origin]}
-  out="$RES/raw/$phase-r$round-$n.txt"
+  out="$RES/raw/$phase-r$round-$n-a$ATTEMPT.txt"
   local load g0 o0 s0 t0 g1 o1 s1 t1
   load=$(cut -d' ' -f1 /proc/loadavg)
   g0=$(proc_ticks "$tp"); o0=$(proc_ticks "$op"); s0=$(sys_ticks); t0=$(date +%s.%N)
@@ -271,6 +272,7 @@ run_wrk_once() {   # phase round name duration -> sets ROW and ROW_OTHER (other 
 run_wrk() {
   local attempt best="" best_other=1000000
   for ((attempt = 0; attempt <= NOISE_RETRIES; attempt++)); do
+    ATTEMPT=$attempt
     run_wrk_once "$@"
     [[ $1 == warm ]] && return 0
     if ((ROW_OTHER < best_other)); then
