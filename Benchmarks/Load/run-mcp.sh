@@ -151,12 +151,14 @@ start_nginx() {   # name template port
 }
 
 start_nexusd() {
-  local dir="$RUN/nexusd" cfg="$MCPDIR/nexus-$VARIANT.yaml"
+  local dir="$RUN/nexusd" src="$MCPDIR/nexus-$VARIANT.yaml" cfg="$RUN/nexusd/nexus.yaml"
   rm -rf "$dir"; mkdir -p "$dir"
+  # A fresh state folder for every run: the audit log (an entry per workflow run) must not carry over.
+  sed "s|^  folder: .*|  folder: $dir/state|" "$src" >"$cfg"
   "$NEXUSD" --config "$cfg" >"$dir/stdout.log" 2>"$dir/stderr.log" &
   PIDS[nexusd]=$!; STARTED+=("$!")
   wait_ready nexusd "$NEXUS_PORT" "$!" "$dir/stderr.log"
-  log "started nexusd on :$NEXUS_PORT (PID ${PIDS[nexusd]}, $cfg; $("$NEXUSD" --version 2>&1 | head -1))"
+  log "started nexusd on :$NEXUS_PORT (PID ${PIDS[nexusd]}, $src, state in $dir/state; $("$NEXUSD" --version 2>&1 | head -1))"
   grep -iE 'io_uring|epoll' "$dir/stderr.log" | head -2 >&2 || true
 }
 
@@ -379,4 +381,5 @@ grep -iE 'error|fatal' "$RUN/nexusd/stderr.log" | head -5 >&2 || true
   echo "        load1/round = 1-minute load average before each round's run. Raw output: $RES/raw"
 } | tee "$RES/summary.txt"
 ln -sfn "$TS" "$WORK/results/latest"
+du -sh "$RUN/nexusd/state" 2>/dev/null | sed 's/^/nexusd state folder after the run: /' >&2 || true
 log "results: $RES"
