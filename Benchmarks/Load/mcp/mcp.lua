@@ -1,6 +1,6 @@
 -- wrk: one MCP tools/call of `add` per request, stateless (no session). MCP_REVISION (default 2026-07-28) picks the
 -- revision: 2026-07-28 carries the mirrored Mcp-Method / Mcp-Name headers and params._meta with the protocol
--- version (and the client capabilities, which the official SDK's server requires); 2025-11-25 is a plain JSON-RPC
+-- version and the client capabilities (both servers require them); 2025-11-25 is a plain JSON-RPC
 -- POST (only stateless servers answer it without initialize). The request is built once: no per-request Lua.
 local revision = os.getenv("MCP_REVISION") or "2026-07-28"
 wrk.method = "POST"
