@@ -54,17 +54,19 @@ public struct WorkflowRun: Sendable, Equatable {
     public var channel: String
     /// The consumer's id; nil for an anonymous caller.
     public var consumer: String?
-    /// The client's address as text.
-    public var address: String
+    /// The client's address as text (ASCII bytes: made into a string by the writer, not on the loop).
+    public var addressBytes: [UInt8]
     public var status: Int
 
-    public init(unixMilliseconds: Int64, action: String, target: String, channel: String, consumer: String?, address: String, status: Int) {
+    public var address: String { String(decoding: addressBytes, as: UTF8.self) }
+
+    public init(unixMilliseconds: Int64, action: String, target: String, channel: String, consumer: String?, address: [UInt8], status: Int) {
         self.unixMilliseconds = unixMilliseconds
         self.action = action
         self.target = target
         self.channel = channel
         self.consumer = consumer
-        self.address = address
+        addressBytes = address
         self.status = status
     }
 }

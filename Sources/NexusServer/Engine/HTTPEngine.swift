@@ -155,10 +155,9 @@ final class HTTPEngine {
     func auditRun(_ c: Connection, action: String, target: String, channel: String, status: Int) {
         guard usageSink != nil else { return }
         guard runs.count < WorkflowRun.maxPerFlush else { runsDropped += 1; return }
-        let address = c.clientIP.map { String(decoding: $0, as: UTF8.self) } ?? (Socket.peerAddress(c.fd)?.ipString ?? "")
-        if c.clientIP == nil { c.clientIP = Array(address.utf8) }
+        if c.clientIP == nil { c.clientIP = Array((Socket.peerAddress(c.fd)?.ipString ?? "").utf8) }
         runs.append(WorkflowRun(unixMilliseconds: Clock.unixMilliseconds(), action: action, target: target, channel: channel,
-                                consumer: c.principal?.consumer, address: address, status: status))
+                                consumer: c.principal?.consumer, address: c.clientIP ?? [], status: status))
     }
 
     /// Reads the clock once for a batch of events: `now` (ms) and `nowMicros`.

@@ -106,12 +106,12 @@ struct UpstreamWorkflow: Sendable {
     /// except the ones that concern the gateway's own credentials: 401, 403, 407), the rest is a 502 naming only the
     /// status.
     static func result(status: Int, body: UnsafeRawBufferPointer) -> Result<JSONValue, WorkflowFailure> {
-        let excerpt = Self.excerpt(body)
         guard (200..<300).contains(status) else {
             let passed = (400..<500).contains(status) && ![401, 403, 407].contains(status)
             // A 4xx explains itself to the caller; a 5xx body may hold the service's internals: only its status goes on.
             var message = "the upstream answered \(status)"
-            if passed && !excerpt.isEmpty { message += ": " + excerpt }
+            let excerpt = passed ? Self.excerpt(body) : ""
+            if !excerpt.isEmpty { message += ": " + excerpt }
             return .failure(WorkflowFailure(message, status: passed ? status : 502))
         }
         if body.isEmpty { return .success(.object(JSONObject())) }

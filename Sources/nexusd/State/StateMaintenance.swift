@@ -101,12 +101,7 @@ final class StateMaintenance: Sendable {
     /// request was answered already): `workflow.run` / `mcp.call`, the consumer, the workflow, and the channel,
     /// status and client address in `detail`.
     private func recordRuns(_ runs: [WorkflowRun], dropped: Int) {
-        for r in runs {
-            let outcome = r.status < 400 ? "ok" : r.status < 500 ? "refused" : "failed"
-            state.audit.record(r.action, outcome: outcome, caller: nil, consumer: r.consumer, target: r.target,
-                               detail: "channel=\(r.channel) status=\(r.status) client=\(r.address)", wait: false,
-                               unixMilliseconds: Int(r.unixMilliseconds))
-        }
+        state.audit.recordRuns(runs)
         if dropped > 0 {
             state.audit.record("workflow.run", outcome: "failed", caller: nil,
                                detail: "\(dropped) run\(dropped == 1 ? "" : "s") not recorded: more than \(WorkflowRun.maxPerFlush) in one flush interval on a loop",
