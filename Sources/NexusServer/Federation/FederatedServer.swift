@@ -26,10 +26,7 @@ final class FederatedServer: Sendable {
             throw ServerError("MCP server '\(config.name)': its pool is missing")
         }
         route = try ProxyRoute(ProxyTarget(upstream: config.poolName, preserveHost: false), pool: pool, label: "MCP server \(config.name)")
-        var fields = ""
-        for h in config.headers { fields += "\(h.name): \(h.value)\r\n" }
-        if let token = secrets[config.name] { fields += "Authorization: Bearer \(token)\r\n" }
-        credentialFields = Array(fields.utf8)
+        credentialFields = Array(FederationSetup.credentialFields(config, secrets: secrets).utf8)
     }
 
     /// Whether `principal` may see and call its tools (as a workflow's rule).
@@ -52,5 +49,13 @@ public enum FederationSetup {
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return out
+    }
+
+    /// `Name: value\r\n` for each of the server's `headers`, then its bearer token: what it is sent on every request.
+    static func credentialFields(_ config: MCPServerConfig, secrets: [String: String]) -> String {
+        var fields = ""
+        for h in config.headers { fields += "\(h.name): \(h.value)\r\n" }
+        if let token = secrets[config.name] { fields += "Authorization: Bearer \(token)\r\n" }
+        return fields
     }
 }

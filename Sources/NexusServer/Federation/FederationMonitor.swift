@@ -27,10 +27,8 @@ final class FederationMonitor: Sendable {
          publish: @escaping @Sendable (FederationCatalog) -> Void) {
         self.servers = servers
         clients = servers.enumerated().map { i, s in
-            var fields = ""
-            for h in s.headers { fields += "\(h.name): \(h.value)\r\n" }
-            if let token = secrets[s.name] { fields += "Authorization: Bearer \(token)\r\n" }
-            return MCPServerClient(config: s, tls: i < tls.count ? tls[i] : nil, credentialFields: fields, version: version)
+            MCPServerClient(config: s, tls: i < tls.count ? tls[i] : nil,
+                            credentialFields: FederationSetup.credentialFields(s, secrets: secrets), version: version)
         }
         renew = servers.map { _ in Flag() }
         states = Mutex(servers.map { FederationCatalog.Server.down($0.name) })
