@@ -115,13 +115,16 @@ extension ValueParsers {
         let rest: Substring
         if text.hasPrefix("https://") { isTLS = true; rest = text.dropFirst(8) }
         else if text.hasPrefix("http://") { isTLS = false; rest = text.dropFirst(7) }
-        else { throw InvalidValue("expected an http:// or https:// URL, got '\(text)'") }
+        else {
+            // Not echoed when it may carry credentials (user:password@).
+            throw InvalidValue("expected an http:// or https:// URL" + (text.contains("@") ? "" : ", got '\(text)'"))
+        }
         let authority = rest.prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" })
+        guard !authority.contains("@") else { throw InvalidValue("put credentials in 'headers' or 'bearer_token_file', not in the URL") }
         var path = String(rest.dropFirst(authority.count))
         guard !path.contains("#") else { throw InvalidValue("a URL fragment ('#') has no meaning here: '\(text)'") }
         guard path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { throw InvalidValue("the URL's path must be visible ASCII: '\(text)'") }
         if path.isEmpty { path = "/" }
-        guard !authority.contains("@") else { throw InvalidValue("put credentials in 'headers' or 'bearer_token_file', not in the URL") }
         let hasPort = authority.hasPrefix("[") ? authority.contains("]:") : authority.contains(":")
         let address = hasPort ? String(authority) : String(authority) + (isTLS ? ":443" : ":80")
         let parsed = try backendAddress(address)

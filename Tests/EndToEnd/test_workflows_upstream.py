@@ -141,6 +141,18 @@ def test_timeout_of_the_workflow(nexus, upstream):
     assert "timeout (500ms)" in r.json()["detail"]
 
 
+def test_pool_read_timeout_shorter_than_the_workflow(nexus, upstream):
+    up = upstream("math")
+    up.on("/sum", Delay(2, JSONSum()))
+    cfg = flows(up)
+    cfg["upstreams"][0]["timeouts"] = {**cfg["upstreams"][0]["timeouts"], "read": "500ms"}
+    srv = nexus(cfg)
+    r = call(srv, "POST", "/v1/workflows/remote_add", {"a": 1, "b": 2})
+    # The pool gave up first (the workflow's own timeout is 30 s): a 504 that does not blame the workflow's timeout.
+    assert r.status == 504, r
+    assert "did not answer in time" in r.json()["detail"] and "timeout (30s)" not in r.json()["detail"]
+
+
 def test_keepalive_reuse_and_pipelining(nexus, upstream):
     up = upstream("math")
     up.on("/sum", JSONSum())

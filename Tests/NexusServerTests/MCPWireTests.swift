@@ -31,5 +31,10 @@ import Testing
         #expect(a.status == 200 && a.contentType == "text/event-stream" && a.sessionID == "abc" && Array(a.body) == Array("xyz".utf8))
         #expect(throws: MCPServerClient.Failure.self) { try MCPServerClient.parse(Array("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc".utf8)).get() }
         #expect(throws: MCPServerClient.Failure.self) { try MCPServerClient.parse(Array("garbage".utf8)).get() }
+        // An HTTP/1.0 request cannot be answered chunked; an answer past the limit is refused.
+        #expect(throws: MCPServerClient.Failure.self) {
+            try MCPServerClient.parse(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n".utf8)).get()
+        }
+        #expect(throws: MCPServerClient.Failure.self) { try MCPServerClient.parse(Array("HTTP/1.1 200 OK\r\n\r\nabcdef".utf8), limit: 4).get() }
     }
 }

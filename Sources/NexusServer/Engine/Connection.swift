@@ -221,6 +221,7 @@ final class Connection {
     /// `max_connections`, their buffers only while a connection uses them (about 10 KiB for a typical one).
     func trimBuffers() {
         tls = nil // SSL_free: the TLS state lives no longer than the connection
+        workflowCall = nil // a run cut short by a close: its buffer and answer channel go with the connection
         for b in [input, headBytes, body, out, outbox, forwardHead, upstreamTarget] {
             b.clear()
             b.shrinkIfEmpty(to: 16)

@@ -100,67 +100,29 @@ struct MCPServerClient {
         }
         guard let address = addresses.first else { return .failure(Failure(description: "\(config.host) has no address")) }
         let limit = 4 << 20
-        let bytes: [UInt8]
+        let outcome: Result<[UInt8], Failure>
         if let tls {
-            switch TLSExchange.run(address: address, request: request, timeoutMilliseconds: timeout, context: tls,
-                                   host: config.tls?.serverName ?? config.host, isIPAddress: config.kind != .hostname && config.tls?.serverName == nil,
-                                   limit: limit) {
-            case .failure(let e): return .failure(Failure(description: "\(e)"))
-            case .success(let b): bytes = b
-            }
+            outcome = TLSExchange.run(address: address, request: request, timeoutMilliseconds: timeout, context: tls,
+                                      host: config.tls?.serverName ?? config.host,
+                                      isIPAddress: config.kind != .hostname && config.tls?.serverName == nil, limit: limit + 1)
+                .mapError { Failure(description: "\($0)") }
         } else {
-            switch Self.plainExchange(address, request, timeout: timeout, limit: limit) {
-            case .failure(let e): return .failure(e)
-            case .success(let b): bytes = b
-            }
+            outcome = Socket.exchange(with: address, request: request, timeoutMilliseconds: timeout, limit: limit + 1)
+                .mapError { Failure(description: "\($0)") }
         }
-        return Self.parse(bytes)
-    }
-
-    private static func plainExchange(_ address: SocketAddress, _ request: [UInt8], timeout: Int, limit: Int) -> Result<[UInt8], Failure> {
-        let socket: DeadlineSocket
-        switch DeadlineSocket.connect(to: address, timeoutMilliseconds: timeout) {
-        case .failure(let e): return .failure(Failure(description: "\(e)"))
-        case .success(let s): socket = s
-        }
-        if let e = request.withUnsafeBytes({ socket.send($0) }) { return .failure(Failure(description: "\(e)")) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 << 10)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { socket.receive(into: $0) }
-            if n == 0 { return .success(out) }
-            if n < 0 { return .failure(Failure(description: "receive failed (errno \(-n))")) }
-            out += chunk[0..<n]
-            if out.count > limit { return .failure(Failure(description: "the answer is larger than \(limit) bytes")) }
+        switch outcome {
+        case .failure(let f): return .failure(f)
+        case .success(let bytes): return Self.parse(bytes, limit: limit)
         }
     }
 
-    /// Status, the two fields that matter and the body of an HTTP/1.x answer (Content-Length when given).
-    static func parse(_ bytes: [UInt8]) -> Result<HTTPAnswer, Failure> {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
-            return .failure(Failure(description: "not an HTTP answer"))
+    /// Status, the two fields that matter and the body of the answer (`HTTPSFetch.parse`: Content-Length when given).
+    static func parse(_ bytes: [UInt8], limit: Int = 4 << 20) -> Result<HTTPAnswer, Failure> {
+        switch HTTPSFetch.parse(bytes, url: "the answer", limit: limit) {
+        case .failure(let f): return .failure(Failure(description: f.description))
+        case .success(let r):
+            return .success(HTTPAnswer(status: r.status, contentType: r.field("content-type"), sessionID: r.field("mcp-session-id"),
+                                       body: r.body[...]))
         }
-        let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n")
-        guard let first = lines.first, first.hasPrefix("HTTP/1."), let status = first.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            return .failure(Failure(description: "not an HTTP answer"))
-        }
-        var answer = HTTPAnswer(status: status, body: bytes[(end + 4)...])
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
-            switch name {
-            case "content-type": answer.contentType = value
-            case "mcp-session-id": answer.sessionID = value
-            case "content-length":
-                guard let n = Int(value), n >= 0, n <= answer.body.count else { return .failure(Failure(description: "the answer was cut short")) }
-                answer.body = answer.body.prefix(n)
-            case "transfer-encoding":
-                return .failure(Failure(description: "a chunked answer to an HTTP/1.0 request"))
-            default: break
-            }
-        }
-        return .success(answer)
     }
 }

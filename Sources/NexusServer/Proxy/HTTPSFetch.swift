@@ -8,6 +8,11 @@ public enum HTTPSFetch {
     public struct Response: Sendable {
         public var status: Int
         public var body: [UInt8]
+        /// The header fields, names lowercased, values trimmed, in order.
+        public var fields: [(name: String, value: String)] = []
+
+        /// The first value of the field `name` (lowercase).
+        public func field(_ name: String) -> String? { fields.first { $0.name == name }?.value }
     }
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
@@ -47,7 +52,8 @@ public enum HTTPSFetch {
         }
     }
 
-    /// Status and body of an HTTP/1.x answer (Content-Length when given, else everything after the head).
+    /// Status, header fields and body of an HTTP/1.x answer to an HTTP/1.0 request (Content-Length when given, else
+    /// everything after the head; a chunked answer is refused: an HTTP/1.0 client cannot be sent one).
     static func parse(_ bytes: [UInt8], url: String, limit: Int) -> Result<Response, Failure> {
         let separator: [UInt8] = [13, 10, 13, 10]
         guard let end = bytes.indices.first(where: { bytes[$0...].starts(with: separator) }) else {
@@ -56,14 +62,22 @@ public enum HTTPSFetch {
         let head = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n")
         let status = head.first.flatMap { line in line.split(separator: " ").dropFirst().first.flatMap { Int($0) } }
         guard let status, head.first?.hasPrefix("HTTP/1.") == true else { return .failure(Failure(description: "\(url): not an HTTP answer")) }
-        var body = Array(bytes[(end + 4)...])
-        for line in head.dropFirst() where line.lowercased().hasPrefix("content-length:") {
-            guard let n = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: " \t")), n >= 0, n <= body.count else {
-                return .failure(Failure(description: "\(url): the answer was cut short"))
+        var response = Response(status: status, body: Array(bytes[(end + 4)...]))
+        for line in head.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let name = line[..<colon].lowercased()
+            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: " \t")
+            response.fields.append((name, value))
+            if name == "content-length" {
+                guard let n = Int(value), n >= 0, n <= response.body.count else {
+                    return .failure(Failure(description: "\(url): the answer was cut short"))
+                }
+                response.body = Array(response.body[..<n])
+            } else if name == "transfer-encoding" {
+                return .failure(Failure(description: "\(url): a chunked answer to an HTTP/1.0 request"))
             }
-            body = Array(body[..<n])
         }
-        guard body.count <= limit else { return .failure(Failure(description: "\(url): the answer is larger than \(limit) bytes")) }
-        return .success(Response(status: status, body: body))
+        guard response.body.count <= limit else { return .failure(Failure(description: "\(url): the answer is larger than \(limit) bytes")) }
+        return .success(response)
     }
 }

@@ -115,9 +115,12 @@ extension HTTPEngine {
     func workflowUpstreamFailed(_ c: Connection, status: Int, detail: String) {
         guard let call = c.workflowCall else { return }
         let failure: WorkflowFailure
-        if status == 504 || now >= call.deadline {
+        if now >= call.deadline {
             let what = if case .workflow = call.target { "the workflow" } else { "the tool call" }
             failure = WorkflowFailure("\(what) did not finish within its timeout (\(call.timeoutText))", status: 504)
+        } else if status == 504 {
+            // The pool's own connect or read timeout, shorter than the run's.
+            failure = WorkflowFailure("the upstream did not answer in time (\(detail))", status: 504)
         } else if case .federated(let server, _, _, _, _) = call.target {
             failure = WorkflowFailure("the call to the MCP server '\(server.config.name)' failed: \(detail)", status: status == 503 ? 503 : 502)
         } else {
